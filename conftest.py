@@ -1,0 +1,106 @@
+"""Shared fixtures for every test folder: the implementation under test, devices, dtypes,
+deterministic seeds, hypothesis profiles, and torch's pinned argument validation."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import types
+import zlib
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import HealthCheck, settings
+
+DEFAULT_IMPL = "policy_dists"
+
+# The `ci` profile is the fast, reproducible one CI gates on; `thorough` explores 100x more.
+_CI_EXAMPLES = 20
+settings.register_profile(
+    "ci",
+    max_examples=_CI_EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", max_examples=50, deadline=None)
+settings.register_profile(
+    "thorough",
+    max_examples=100 * _CI_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev")
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--impl",
+        default=os.environ.get("POLICY_DISTS_IMPL", DEFAULT_IMPL),
+        help="module implementing the amago.nets.policy_dists API to test "
+        "(env POLICY_DISTS_IMPL; default policy_dists)",
+    )
+
+
+@pytest.fixture(scope="session")
+def impl_name(pytestconfig: pytest.Config) -> str:
+    return pytestconfig.getoption("--impl")
+
+
+@pytest.fixture(scope="session")
+def impl(impl_name: str) -> types.ModuleType:
+    try:
+        return importlib.import_module(impl_name)
+    except ImportError as err:
+        raise pytest.UsageError(f"--impl {impl_name}: cannot import it ({err})") from err
+
+
+@pytest.fixture(scope="session")
+def is_default_impl(impl_name: str) -> bool:
+    return impl_name == DEFAULT_IMPL
+
+
+def _cuda_param() -> object:
+    return pytest.param(
+        "cuda",
+        marks=[
+            pytest.mark.cuda,
+            pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA is not available"),
+        ],
+    )
+
+
+@pytest.fixture(params=["cpu", _cuda_param()])
+def device(request: pytest.FixtureRequest) -> torch.device:
+    return torch.device(request.param)
+
+
+@pytest.fixture(params=[torch.float32, torch.float64], ids=["float32", "float64"])
+def dtype(request: pytest.FixtureRequest) -> torch.dtype:
+    return request.param
+
+
+@pytest.fixture(autouse=True)
+def _deterministic_seed(request: pytest.FixtureRequest) -> None:
+    """Seed torch and numpy from the test's id, so every test is reproducible alone."""
+    seed = zlib.crc32(request.node.nodeid.encode())
+    torch.manual_seed(seed)
+    np.random.seed(seed % 2**32)
+
+
+@pytest.fixture(autouse=True)
+def _pinned_torch_validation() -> Iterator[None]:
+    """Pin torch's global argument validation to its documented default (on) for each test.
+
+    torch.compile flips this switch for the whole process; pinning it keeps one test's
+    compilation from changing what another test observes.
+    """
+    before = torch.distributions.Distribution._validate_args
+    torch.distributions.Distribution.set_default_validate_args(True)
+    yield
+    torch.distributions.Distribution.set_default_validate_args(before)

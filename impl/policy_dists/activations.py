@@ -1,0 +1,63 @@
+"""Activations mapping raw network outputs to bounded positive parameters (SPEC §3)."""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable
+
+import gin
+import torch
+
+from policy_dists.numerics import softplus
+
+
+def softplus_bounded_positive(
+    x: torch.Tensor, low: float, high: float | None = None
+) -> torch.Tensor:
+    """softplus(x) + low, then min(., high) when high is given; range (low, high].
+
+    Unlike the upstream ``high or inf``, ``high=0.0`` is not read as unbounded: any
+    ``high <= low`` is a ValueError. The gradient is zero where the upper clamp is active.
+    """
+    if high is not None and not high > low:
+        raise ValueError(
+            f"softplus_bounded_positive: high must be greater than low, got low={low!r}, "
+            f"high={high!r}"
+        )
+    out = softplus(x) + low
+    if high is not None:
+        out = out.clamp(max=high)
+    return out
+
+
+def tanh_bounded_positive(x: torch.Tensor, low: float, high: float | None) -> torch.Tensor:
+    """exp(log low + (log high - log low) (tanh x + 1) / 2): log-space interpolation in [low, high].
+
+    (tanh x + 1) / 2 is evaluated as sigmoid(2x), which keeps its relative accuracy where
+    tanh x approaches -1. The final clamp only removes exp's rounding past the endpoints.
+    """
+    if high is None or not 0.0 < low < high:
+        raise ValueError(
+            f"tanh_bounded_positive: requires 0 < low < high, got low={low!r}, high={high!r}"
+        )
+    log_low = math.log(low)
+    return torch.exp(log_low + (math.log(high) - log_low) * torch.sigmoid(2.0 * x)).clamp(low, high)
+
+
+# Registered with gin without replacing the module's functions: gin's call wrapper takes a
+# lock on every call (a graph break under torch.compile) and would not pickle by name.
+gin.external_configurable(softplus_bounded_positive, module="policy_dists")
+gin.external_configurable(tanh_bounded_positive, module="policy_dists")
+
+_BUILTIN = {fn.__name__: fn for fn in (softplus_bounded_positive, tanh_bounded_positive)}
+
+
+def resolve_activation(owner: str, name: str, activation: object) -> Callable:
+    """The callable to store: gin's wrapper of a built-in activation is replaced by the
+    built-in itself; anything else must be callable."""
+    if not callable(activation):
+        raise ValueError(f"{owner}: {name} must be callable, got {activation!r}")
+    unwrapped = inspect.unwrap(activation)
+    builtin = _BUILTIN.get(getattr(unwrapped, "__name__", ""))
+    return builtin if builtin is not None and builtin is unwrapped else activation

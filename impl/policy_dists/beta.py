@@ -1,0 +1,152 @@
+"""Beta: a = 2x - 1, x ~ Beta(alpha, beta), a Beta distribution rescaled to [-1, 1]."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+import gin
+import torch
+from torch.autograd.function import once_differentiable
+from torch.distributions import Distribution, constraints
+
+from policy_dists import validation
+from policy_dists.activations import (
+    resolve_activation,
+    softplus_bounded_positive,
+    tanh_bounded_positive,
+)
+from policy_dists.arguments import require_clip_bounds, require_positive_bounds
+from policy_dists.base import PolicyOutput, log_activation_stats
+from policy_dists.numerics import LOG_2, beta_entropy, lbeta
+
+_Shape = torch.Size | tuple[int, ...]
+
+
+class _ImplicitBetaSample(torch.autograd.Function):
+    """x ~ Beta(alpha, beta) with implicit reparameterization gradients.
+
+    dx/dtheta = -(dF(x; alpha, beta)/dtheta) / f(x; alpha, beta), from torch's Dirichlet
+    gradient kernel: a Beta is the first coordinate of Dirichlet(alpha, beta).
+    """
+
+    @staticmethod
+    def forward(ctx, alpha: torch.Tensor, beta: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
+        concentration = torch.stack((alpha, beta), dim=-1)
+        pair = torch._sample_dirichlet(concentration)
+        ctx.save_for_backward(pair, concentration)
+        return pair[..., 0]
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:  # type: ignore[override]
+        pair, concentration = ctx.saved_tensors
+        total = concentration.sum(-1, keepdim=True).expand_as(concentration)
+        # d pair_i / d concentration_i along the Dirichlet's implicit path; with x = pair_0
+        # and 1 - x = pair_1, the simplex constraint turns them into dx/dalpha, dx/dbeta.
+        grad = torch._dirichlet_grad(pair, concentration, total)
+        x, one_minus_x = pair[..., 0], pair[..., 1]
+        return grad[..., 0] * one_minus_x * grad_x, -grad[..., 1] * x * grad_x
+
+
+class ShiftedBeta(Distribution):
+    """a = 2x - 1, x ~ Beta(alpha, beta) elementwise; support [-1, 1], event shape ().
+
+    log p(a) = (alpha-1) log x + (beta-1) log(1-x) - log B(alpha, beta) - log 2 with
+    x = (clamp(a, *clip) + 1)/2, always clipped (own samples included, as upstream).
+    """
+
+    arg_constraints: ClassVar[dict] = {}
+    support = constraints.interval(-1.0, 1.0)
+    has_rsample = True
+
+    def __init__(self, alpha: torch.Tensor, beta: torch.Tensor, clip: tuple[float, float]) -> None:
+        self.alpha = alpha
+        self.beta = beta
+        self.clip = clip
+        super().__init__(batch_shape=alpha.shape, validate_args=False)
+
+    @property
+    def mean(self) -> torch.Tensor:
+        """2 alpha/(alpha + beta) - 1, evaluated as (alpha - beta)/(alpha + beta)."""
+        return (self.alpha - self.beta) / (self.alpha + self.beta)
+
+    def rsample(self, sample_shape: _Shape = ()) -> torch.Tensor:
+        shape = self._extended_shape(sample_shape)
+        x = _ImplicitBetaSample.apply(self.alpha.expand(shape), self.beta.expand(shape))
+        return 2.0 * x - 1.0
+
+    def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
+        with torch.no_grad():
+            return self.rsample(sample_shape)
+
+    def log_prob(self, value: torch.Tensor) -> torch.Tensor:
+        validation.check_interval("Beta", "action", value, -1.0, 1.0)
+        c = value.to(self.alpha.dtype).clamp(*self.clip)
+        # log x = log1p(c) - log 2 and log(1 - x) = log1p(-c) - log 2, exact near both ends.
+        return (
+            (self.alpha - 1.0) * torch.log1p(c)
+            + (self.beta - 1.0) * torch.log1p(-c)
+            - (self.alpha + self.beta - 1.0) * LOG_2
+            - lbeta(self.alpha, self.beta)
+        )
+
+    def entropy(self) -> torch.Tensor:
+        """Entropy of Beta(alpha, beta) plus log 2, the Jacobian of a = 2x - 1."""
+        return beta_entropy(self.alpha, self.beta) + LOG_2
+
+
+@gin.configurable(module="policy_dists")
+class Beta(PolicyOutput):
+    """Beta rescaled to [-1, 1]: vec = [raw alpha (d), raw beta (d)]."""
+
+    def __init__(
+        self,
+        d_action: int,
+        alpha_low: float = 1.0001,
+        alpha_high: float | None = None,
+        beta_low: float = 1.0001,
+        beta_high: float | None = None,
+        std_activation: Callable[[torch.Tensor, float, float], torch.Tensor] = (
+            softplus_bounded_positive
+        ),
+        clip_actions_on_log_prob: tuple[float, float] = (-0.99, 0.99),
+    ) -> None:
+        super().__init__(d_action)
+        owner = type(self).__name__
+        self.alpha_low, self.alpha_high = require_positive_bounds(
+            owner, "alpha_low", alpha_low, "alpha_high", alpha_high
+        )
+        self.beta_low, self.beta_high = require_positive_bounds(
+            owner, "beta_low", beta_low, "beta_high", beta_high
+        )
+        std_activation = resolve_activation(owner, "std_activation", std_activation)
+        if std_activation is tanh_bounded_positive:
+            for name, high in (("alpha_high", self.alpha_high), ("beta_high", self.beta_high)):
+                if high is None:
+                    raise ValueError(f"{owner}: {name} is required by tanh_bounded_positive")
+        self.std_activation = std_activation
+        self.clip_actions_on_log_prob = require_clip_bounds(
+            owner, "clip_actions_on_log_prob", clip_actions_on_log_prob
+        )
+
+    @property
+    def actions_differentiable(self) -> bool:
+        return True
+
+    @property
+    def is_discrete(self) -> bool:
+        return False
+
+    @property
+    def input_dimension(self) -> int:
+        return 2 * self.d_action
+
+    def forward(self, vec: torch.Tensor, log_dict: dict | None = None) -> ShiftedBeta:
+        vec = self._network_output(vec)
+        alpha = self.std_activation(vec[..., : self.d_action], self.alpha_low, self.alpha_high)
+        beta = self.std_activation(vec[..., self.d_action :], self.beta_low, self.beta_high)
+        if log_dict is not None:
+            log_activation_stats(log_dict, "Beta-alpha", alpha)
+            log_activation_stats(log_dict, "Beta-beta", beta)
+        return ShiftedBeta(alpha, beta, self.clip_actions_on_log_prob)

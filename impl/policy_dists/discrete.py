@@ -1,0 +1,144 @@
+"""Discrete: a categorical over d actions with probabilities clipped and renormalized."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import gin
+import torch
+from torch.distributions import Distribution, constraints
+
+from policy_dists import validation
+from policy_dists.arguments import require_real
+from policy_dists.base import PolicyOutput, log_activation_stats
+from policy_dists.sampling import categorical_index
+
+_Shape = torch.Size | tuple[int, ...]
+
+
+class ClippedCategorical(Distribution):
+    """Categorical with probabilities ``probs`` (..., d); samples are indices of shape
+    sample_shape + batch_shape + (1,), the upstream action layout."""
+
+    arg_constraints: ClassVar[dict] = {}
+    has_enumerate_support = True
+
+    def __init__(self, probs: torch.Tensor) -> None:
+        self.probs = probs
+        super().__init__(batch_shape=probs.shape[:-1], validate_args=False)
+
+    @property
+    def num_actions(self) -> int:
+        return self.probs.shape[-1]
+
+    @constraints.dependent_property(is_discrete=True, event_dim=0)
+    def support(self) -> constraints.Constraint:
+        return constraints.integer_interval(0, self.num_actions - 1)
+
+    @property
+    def logits(self) -> torch.Tensor:
+        """log probs (normalized); -inf only where a probability is exactly 0."""
+        return torch.log(self.probs)
+
+    @property
+    def mean(self) -> torch.Tensor:
+        """NaN: action indices have no meaningful mean (as torch's Categorical)."""
+        return self.probs.new_full((*self.batch_shape, 1), float("nan"))
+
+    @property
+    def mode(self) -> torch.Tensor:
+        """The most probable index, shaped like one sample(): batch_shape + (1,)."""
+        return self.probs.argmax(-1, keepdim=True)
+
+    def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
+        with torch.no_grad():
+            return categorical_index(self.probs, torch.Size(sample_shape)).unsqueeze(-1)
+
+    def rsample(self, sample_shape: _Shape = ()) -> torch.Tensor:
+        raise NotImplementedError(
+            "Discrete: categorical samples are not reparameterizable; wrap the distribution "
+            "in DiscreteLikeContinuous for straight-through Gumbel-softmax rsample()"
+        )
+
+    def log_prob(self, value: torch.Tensor) -> torch.Tensor:
+        """log probs[k] for indices of shape batch_shape (broadcastable) or sample()'s shape.
+
+        A trailing singleton axis beyond batch_shape is read as sample()'s action axis.
+        """
+        if value.dim() > len(self.batch_shape) and value.shape[-1] == 1:
+            value = value.squeeze(-1)
+        if validation.validation_enabled():
+            valid = (value == value.round()) & (value >= 0) & (value < self.num_actions)
+            if not bool(valid.all()):
+                raise ValueError(
+                    f"Discrete: action indices must be integers in [0, {self.num_actions})"
+                )
+        index = value.long()
+        shape = torch.broadcast_shapes(index.shape, self.batch_shape)
+        logits = self.logits.expand(*shape, self.num_actions)
+        return logits.gather(-1, index.expand(shape).unsqueeze(-1)).squeeze(-1)
+
+    def entropy(self) -> torch.Tensor:
+        """-sum_k p_k log p_k, with 0 log 0 = 0 (and a zero gradient there)."""
+        p = self.probs
+        safe_p = torch.where(p > 0, p, torch.ones_like(p))
+        return -(p * torch.log(safe_p)).sum(-1)
+
+    def enumerate_support(self, expand: bool = True) -> torch.Tensor:
+        values = torch.arange(self.num_actions, device=self.probs.device)
+        values = values.view((-1,) + (1,) * len(self.batch_shape) + (1,))
+        if expand:
+            values = values.expand((-1, *self.batch_shape, 1))
+        return values
+
+
+@gin.configurable(module="policy_dists")
+class Discrete(PolicyOutput):
+    """Categorical over d actions: p = softmax(vec), clipped to [low, high] and renormalized."""
+
+    def __init__(
+        self, d_action: int, clip_prob_low: float = 0.001, clip_prob_high: float = 0.99
+    ) -> None:
+        super().__init__(d_action)
+        owner = type(self).__name__
+        low = require_real(owner, "clip_prob_low", clip_prob_low)
+        high = require_real(owner, "clip_prob_high", clip_prob_high)
+        if not 0.0 <= low < high <= 1.0:
+            raise ValueError(
+                f"{owner}: clip_prob_low and clip_prob_high must satisfy "
+                f"0 <= clip_prob_low < clip_prob_high <= 1, got {low!r}, {high!r}"
+            )
+        if self.d_action * low > 1.0:
+            raise ValueError(
+                f"{owner}: clip_prob_low * d_action must be <= 1 (no distribution has every "
+                f"probability above clip_prob_low), got {low!r} * {self.d_action}"
+            )
+        self.clip_prob_low = low
+        self.clip_prob_high = high
+
+    @property
+    def actions_differentiable(self) -> bool:
+        return True
+
+    @property
+    def is_discrete(self) -> bool:
+        return True
+
+    @property
+    def input_dimension(self) -> int:
+        return self.d_action
+
+    def _clip_and_renormalize(self, probs: torch.Tensor) -> torch.Tensor:
+        clipped = probs.clamp(self.clip_prob_low, self.clip_prob_high)
+        return clipped / clipped.sum(-1, keepdim=True)
+
+    def forward(self, vec: torch.Tensor, log_dict: dict | None = None) -> ClippedCategorical:
+        vec = self._network_output(vec)
+        probs = torch.softmax(vec, dim=-1)
+        if log_dict is not None:
+            log_activation_stats(log_dict, "Discrete-probs", probs)
+        return ClippedCategorical(self._clip_and_renormalize(probs))
+
+    def action_from_buffer(self, action: torch.Tensor) -> torch.Tensor:
+        """clamp(a, low, high) / sum(clamp(a, low, high)) for one-hot or soft actions (..., d)."""
+        return self._clip_and_renormalize(action)

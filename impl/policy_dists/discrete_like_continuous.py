@@ -1,0 +1,85 @@
+"""DiscreteLikeContinuous: a categorical seen as one-hot vectors, with straight-through rsample."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import gin
+import torch
+from torch.distributions import Distribution, constraints
+
+from policy_dists.arguments import require_real
+from policy_dists.sampling import categorical_index, exponential_noise
+
+_Shape = torch.Size | tuple[int, ...]
+
+
+@gin.configurable(module="policy_dists")
+class DiscreteLikeContinuous(Distribution):
+    """One-hot view of a categorical (``Discrete``'s output or a torch ``Categorical``).
+
+    ``rsample`` is straight-through Gumbel-softmax: the value is exactly
+    one_hot(argmax_k(logits_k + g_k)), the gradient that of softmax((logits + g) / tau).
+    """
+
+    arg_constraints: ClassVar[dict] = {}
+    support = constraints.one_hot
+    has_rsample = True
+
+    def __init__(self, categorical: Distribution, gumbel_softmax_temperature: float = 0.5) -> None:
+        owner = type(self).__name__
+        tau = require_real(owner, "gumbel_softmax_temperature", gumbel_softmax_temperature)
+        if not tau > 0.0:
+            raise ValueError(f"{owner}: gumbel_softmax_temperature must be > 0, got {tau!r}")
+        logits = getattr(categorical, "logits", None)
+        if not isinstance(logits, torch.Tensor):
+            raise TypeError(
+                f"{owner}: categorical must be a categorical distribution with .logits, got "
+                f"{type(categorical).__name__}"
+            )
+        self.categorical = categorical
+        self.gumbel_softmax_temperature = tau
+        self._logits = logits
+        super().__init__(
+            batch_shape=logits.shape[:-1], event_shape=logits.shape[-1:], validate_args=False
+        )
+
+    @property
+    def logits(self) -> torch.Tensor:
+        return self._logits
+
+    @property
+    def probs(self) -> torch.Tensor:
+        return self.categorical.probs
+
+    def entropy(self) -> torch.Tensor:
+        return self.categorical.entropy()
+
+    @property
+    def mean(self) -> torch.Tensor:
+        return self.probs
+
+    def log_prob(self, value: torch.Tensor) -> torch.Tensor:
+        """log p[argmax a] for one-hot or soft actions a of shape batch_shape + (d,)."""
+        index = value.argmax(-1)
+        shape = torch.broadcast_shapes(index.shape, self.batch_shape)
+        logits = self._logits.expand(*shape, self._logits.shape[-1])
+        return logits.gather(-1, index.expand(shape).unsqueeze(-1)).squeeze(-1)
+
+    def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
+        with torch.no_grad():
+            index = categorical_index(self.probs, torch.Size(sample_shape))
+            return self._one_hot(index)
+
+    def rsample(self, sample_shape: _Shape = ()) -> torch.Tensor:
+        shape = torch.Size(sample_shape) + self._logits.shape
+        noise = exponential_noise(shape, self._logits)
+        perturbed = self._logits.to(noise.dtype) - torch.log(noise)  # logits + Gumbel noise
+        soft = torch.softmax(perturbed / self.gumbel_softmax_temperature, dim=-1)
+        hard = self._one_hot(perturbed.argmax(-1)).to(soft.dtype)
+        # hard + (soft - soft) is hard to the bit; (1 - s) + s, as F.gumbel_softmax does, is not.
+        return hard + (soft - soft.detach())
+
+    def _one_hot(self, index: torch.Tensor) -> torch.Tensor:
+        hot = torch.nn.functional.one_hot(index, self._logits.shape[-1])
+        return hot.to(torch.promote_types(self._logits.dtype, torch.float32))

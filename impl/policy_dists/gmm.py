@@ -1,0 +1,152 @@
+"""GMM: a = tanh(u), u ~ sum_m w_m N(mu_m, diag sigma_m^2), a tanh-squashed Gaussian mixture."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+import gin
+import torch
+from torch.distributions import Distribution, constraints
+
+from policy_dists import validation
+from policy_dists.activations import resolve_activation, softplus_bounded_positive
+from policy_dists.arguments import require_clip_bounds, require_int, require_positive_bounds
+from policy_dists.base import PolicyOutput, log_activation_stats
+from policy_dists.numerics import atanh_and_log1m_sq, log1m_tanh_sq, normal_log_density
+from policy_dists.own_samples import OwnSamples
+from policy_dists.sampling import categorical_index
+
+_Shape = torch.Size | tuple[int, ...]
+
+
+class TanhGaussianMixture(Distribution):
+    """a = tanh(u), u ~ sum_m softmax(logits)_m N(means_m, diag stds_m^2); event shape (d,).
+
+    ``means``, ``stds``: (..., M, d); ``logits``: (..., M). log_prob returns shape
+    batch_shape + (1,): logsumexp_m [log w_m + sum_j log N(atanh c_j)] - sum_j log(1 - c_j^2)
+    with c = clamp(a, *clip); samples this object returned are scored exactly from u.
+    """
+
+    arg_constraints: ClassVar[dict] = {}
+    support = constraints.independent(constraints.interval(-1.0, 1.0), 1)
+    has_rsample = False
+
+    def __init__(
+        self,
+        means: torch.Tensor,
+        stds: torch.Tensor,
+        logits: torch.Tensor,
+        clip: tuple[float, float],
+    ) -> None:
+        self.means = means
+        self.stds = stds
+        self.log_weights = torch.log_softmax(logits, dim=-1)
+        self.clip = clip
+        self._own = OwnSamples()
+        super().__init__(
+            batch_shape=logits.shape[:-1], event_shape=means.shape[-1:], validate_args=False
+        )
+
+    @property
+    def mean(self) -> torch.Tensor:
+        """tanh(sum_m w_m mu_m): the squashed mixture location (upstream meaning, not E[a])."""
+        weights = self.log_weights.exp().unsqueeze(-1)
+        return torch.tanh((weights * self.means).sum(-2))
+
+    def _log_prob_presquash(self, u: torch.Tensor, log1m_sq: torch.Tensor) -> torch.Tensor:
+        per_mode = normal_log_density(u.unsqueeze(-2), self.means, self.stds).sum(-1)
+        mixture = torch.logsumexp(self.log_weights + per_mode, dim=-1)
+        return (mixture - log1m_sq.sum(-1)).unsqueeze(-1)
+
+    def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
+        with torch.no_grad():
+            shape = torch.Size(sample_shape)
+            index = categorical_index(self.log_weights.exp(), shape)  # sample_shape + batch_shape
+            index = index[..., None, None].expand(*index.shape, 1, self.event_shape[0])
+            expanded = shape + self.means.shape
+            loc = self.means.expand(expanded).gather(-2, index).squeeze(-2)
+            scale = self.stds.expand(expanded).gather(-2, index).squeeze(-2)
+            u = loc + scale * torch.randn_like(loc)
+            a = torch.tanh(u)
+        self._own.remember(a, u)
+        return a
+
+    def sample_and_log_prob(self, sample_shape: _Shape = ()) -> tuple[torch.Tensor, torch.Tensor]:
+        """(a, log p(a)) with log p from the exact pre-squash value, never clipped."""
+        a = self.sample(sample_shape)
+        return a, self.log_prob(a)
+
+    def rsample(self, sample_shape: _Shape = ()) -> torch.Tensor:
+        raise NotImplementedError(
+            "GMM: sampling a mixture component is not reparameterizable, so there is no "
+            "rsample; use sample() and log_prob()"
+        )
+
+    def log_prob(self, value: torch.Tensor) -> torch.Tensor:
+        u = self._own.presquash_of(value)
+        if u is not None:
+            return self._log_prob_presquash(u, log1m_tanh_sq(u))
+        validation.check_interval("GMM", "action", value, -1.0, 1.0)
+        c = value.to(self.means.dtype).clamp(*self.clip)
+        return self._log_prob_presquash(*atanh_and_log1m_sq(c))
+
+    def entropy(self) -> torch.Tensor:
+        raise NotImplementedError(
+            "GMM: the entropy of a tanh-squashed Gaussian mixture has no closed form"
+        )
+
+
+@gin.configurable(module="policy_dists")
+class GMM(PolicyOutput):
+    """Tanh-squashed Gaussian mixture: vec = [means (M d), raw stds (M d), logits (M)]."""
+
+    def __init__(
+        self,
+        d_action: int,
+        gmm_modes: int = 5,
+        std_low: float = 1e-4,
+        std_high: float | None = None,
+        std_activation: Callable[[torch.Tensor, float, float], torch.Tensor] = (
+            softplus_bounded_positive
+        ),
+        clip_actions_on_log_prob: tuple[float, float] = (-(1.0 - 1e-6), 1.0 - 1e-6),
+    ) -> None:
+        super().__init__(d_action)
+        owner = type(self).__name__
+        self.gmm_modes = require_int(owner, "gmm_modes", gmm_modes, minimum=1)
+        self.std_low, self.std_high = require_positive_bounds(
+            owner, "std_low", std_low, "std_high", std_high
+        )
+        std_activation = resolve_activation(owner, "std_activation", std_activation)
+        self.std_activation = std_activation
+        self.clip_actions_on_log_prob = require_clip_bounds(
+            owner, "clip_actions_on_log_prob", clip_actions_on_log_prob
+        )
+
+    @property
+    def actions_differentiable(self) -> bool:
+        return False
+
+    @property
+    def is_discrete(self) -> bool:
+        return False
+
+    @property
+    def input_dimension(self) -> int:
+        return 2 * self.gmm_modes * self.d_action + self.gmm_modes
+
+    def forward(self, vec: torch.Tensor, log_dict: dict | None = None) -> TanhGaussianMixture:
+        vec = self._network_output(vec)
+        split = self.gmm_modes * self.d_action
+        modes = (*vec.shape[:-1], self.gmm_modes, self.d_action)
+        means = vec[..., :split].reshape(modes)
+        raw_std = vec[..., split : 2 * split].reshape(modes)
+        logits = vec[..., 2 * split :]
+        stds = self.std_activation(raw_std, self.std_low, self.std_high)
+        if log_dict is not None:
+            log_activation_stats(log_dict, "GMM-means", means)
+            log_activation_stats(log_dict, "GMM-raw_std", raw_std)
+            log_activation_stats(log_dict, "GMM-stds", stds)
+            log_activation_stats(log_dict, "GMM-logits", logits)
+        return TanhGaussianMixture(means, stds, logits, self.clip_actions_on_log_prob)

@@ -1,0 +1,46 @@
+"""Multibinary: independent Bernoulli actions, one per dimension."""
+
+from __future__ import annotations
+
+import gin
+import torch
+from torch.distributions import Bernoulli
+
+from policy_dists import validation
+from policy_dists.base import PolicyOutput
+
+
+class IndependentBernoulli(Bernoulli):
+    """Bernoulli(logits) per dimension; ``mode`` is (probs > 0.5) as float (ties go to 0)."""
+
+    def __init__(self, logits: torch.Tensor) -> None:
+        super().__init__(logits=logits, validate_args=False)
+
+    @property
+    def mode(self) -> torch.Tensor:
+        return (self.logits > 0).to(self.logits.dtype)
+
+    def log_prob(self, value: torch.Tensor) -> torch.Tensor:
+        if validation.validation_enabled() and not bool(((value == 0) | (value == 1)).all()):
+            raise ValueError("Multibinary: actions must be 0 or 1")
+        return super().log_prob(value.to(self.logits.dtype))
+
+
+@gin.configurable(module="policy_dists")
+class Multibinary(PolicyOutput):
+    """Independent Bernoulli(logits = vec) per action dimension; samples in {0, 1}."""
+
+    @property
+    def actions_differentiable(self) -> bool:
+        return False
+
+    @property
+    def is_discrete(self) -> bool:
+        return False
+
+    @property
+    def input_dimension(self) -> int:
+        return self.d_action
+
+    def forward(self, vec: torch.Tensor, log_dict: dict | None = None) -> IndependentBernoulli:
+        return IndependentBernoulli(self._network_output(vec))

@@ -1,0 +1,142 @@
+"""TanhGaussian: a = tanh(u), u ~ N(mu, sigma^2) independently per action dimension."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import ClassVar
+
+import gin
+import torch
+from torch.distributions import Distribution, constraints
+
+from policy_dists import validation
+from policy_dists.activations import resolve_activation, tanh_bounded_positive
+from policy_dists.arguments import require_clip_bounds, require_positive_bounds
+from policy_dists.base import PolicyOutput, log_activation_stats
+from policy_dists.numerics import atanh_and_log1m_sq, log1m_tanh_sq, normal_log_density
+from policy_dists.own_samples import OwnSamples
+
+_Shape = torch.Size | tuple[int, ...]
+
+
+class SquashedNormal(Distribution):
+    """a = tanh(u), u ~ N(loc, scale^2) elementwise; support [-1, 1], event shape ().
+
+    log p(a) = log N(atanh c; loc, scale) - log(1 - c^2) with c = clamp(a, *clip), except for
+    samples this object returned, scored exactly from their pre-squash u without clipping.
+    """
+
+    arg_constraints: ClassVar[dict] = {}
+    support = constraints.interval(-1.0, 1.0)
+    has_rsample = True
+
+    def __init__(self, loc: torch.Tensor, scale: torch.Tensor, clip: tuple[float, float]) -> None:
+        self.loc = loc
+        self.scale = scale
+        self.clip = clip
+        self._own = OwnSamples()
+        super().__init__(batch_shape=loc.shape, validate_args=False)
+
+    @property
+    def mean(self) -> torch.Tensor:
+        """tanh(loc): the squashed location used as the deterministic action (not E[a])."""
+        return torch.tanh(self.loc)
+
+    def _presquash_sample(self, sample_shape: _Shape) -> torch.Tensor:
+        shape = self._extended_shape(sample_shape)
+        eps = torch.randn(shape, dtype=self.loc.dtype, device=self.loc.device)
+        return self.loc + self.scale * eps
+
+    def _squash(self, u: torch.Tensor) -> torch.Tensor:
+        a = torch.tanh(u)
+        self._own.remember(a, u)
+        return a
+
+    def rsample(self, sample_shape: _Shape = ()) -> torch.Tensor:
+        return self._squash(self._presquash_sample(sample_shape))
+
+    def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
+        with torch.no_grad():
+            return self._squash(self._presquash_sample(sample_shape))
+
+    def _log_prob_presquash(self, u: torch.Tensor) -> torch.Tensor:
+        return normal_log_density(u, self.loc, self.scale) - log1m_tanh_sq(u)
+
+    def rsample_and_log_prob(self, sample_shape: _Shape = ()) -> tuple[torch.Tensor, torch.Tensor]:
+        """(a, log p(a)) with log p from the exact pre-squash value, never clipped."""
+        u = self._presquash_sample(sample_shape)
+        return self._squash(u), self._log_prob_presquash(u)
+
+    def sample_and_log_prob(self, sample_shape: _Shape = ()) -> tuple[torch.Tensor, torch.Tensor]:
+        """As ``rsample_and_log_prob``, without gradients through the sample."""
+        with torch.no_grad():
+            u = self._presquash_sample(sample_shape)
+            a = self._squash(u)
+        return a, self._log_prob_presquash(u)
+
+    def log_prob(self, value: torch.Tensor) -> torch.Tensor:
+        u = self._own.presquash_of(value)
+        if u is not None:
+            return self._log_prob_presquash(u)
+        owner = "TanhGaussian"
+        validation.check_interval(owner, "action", value, -1.0, 1.0)
+        c = value.to(self.loc.dtype).clamp(*self.clip)
+        atanh_c, log1m_c_sq = atanh_and_log1m_sq(c)
+        return normal_log_density(atanh_c, self.loc, self.scale) - log1m_c_sq
+
+    def entropy(self) -> torch.Tensor:
+        raise NotImplementedError(
+            "TanhGaussian: the entropy of a tanh-squashed Gaussian has no closed form; "
+            "estimate it from samples with -log_prob"
+        )
+
+
+@gin.configurable(module="policy_dists")
+class TanhGaussian(PolicyOutput):
+    """Tanh-squashed diagonal Gaussian: vec = [mu, raw_std] (2 d values), actions in [-1, 1]."""
+
+    def __init__(
+        self,
+        d_action: int,
+        std_low: float = math.exp(-5.0),
+        std_high: float = math.exp(2.0),
+        std_activation: Callable[[torch.Tensor, float, float], torch.Tensor] = (
+            tanh_bounded_positive
+        ),
+        clip_actions_on_log_prob: tuple[float, float] = (-0.99, 0.99),
+    ) -> None:
+        super().__init__(d_action)
+        owner = type(self).__name__
+        if std_high is None:
+            raise ValueError(f"{owner}: std_high must be a number, got None")
+        self.std_low, self.std_high = require_positive_bounds(
+            owner, "std_low", std_low, "std_high", std_high
+        )
+        std_activation = resolve_activation(owner, "std_activation", std_activation)
+        self.std_activation = std_activation
+        self.clip_actions_on_log_prob = require_clip_bounds(
+            owner, "clip_actions_on_log_prob", clip_actions_on_log_prob
+        )
+
+    @property
+    def actions_differentiable(self) -> bool:
+        return True
+
+    @property
+    def is_discrete(self) -> bool:
+        return False
+
+    @property
+    def input_dimension(self) -> int:
+        return 2 * self.d_action
+
+    def forward(self, vec: torch.Tensor, log_dict: dict | None = None) -> SquashedNormal:
+        vec = self._network_output(vec)
+        mu, raw_std = vec[..., : self.d_action], vec[..., self.d_action :]
+        std = self.std_activation(raw_std, self.std_low, self.std_high)
+        if log_dict is not None:
+            log_activation_stats(log_dict, "TanhGaussian-mu", mu)
+            log_activation_stats(log_dict, "TanhGaussian-std", std)
+            log_activation_stats(log_dict, "TanhGaussian-raw_std", raw_std)
+        return SquashedNormal(mu, std, self.clip_actions_on_log_prob)
