@@ -19,6 +19,7 @@ from policy_dists.activations import (
 from policy_dists.arguments import require_clip_bounds, require_positive_bounds
 from policy_dists.base import PolicyOutput, log_activation_stats
 from policy_dists.numerics import LOG_2, beta_entropy, lbeta
+from policy_dists.sampling import zero_or_nan
 
 _Shape = torch.Size | tuple[int, ...]
 
@@ -74,7 +75,7 @@ class ShiftedBeta(Distribution):
     def rsample(self, sample_shape: _Shape = ()) -> torch.Tensor:
         shape = self._extended_shape(sample_shape)
         x = _ImplicitBetaSample.apply(self.alpha.expand(shape), self.beta.expand(shape))
-        return 2.0 * x - 1.0
+        return 2.0 * x - 1.0 + (zero_or_nan(self.alpha) + zero_or_nan(self.beta))
 
     def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
         with torch.no_grad():

@@ -9,7 +9,7 @@ import torch
 from torch.distributions import Distribution, constraints
 
 from policy_dists.arguments import require_real
-from policy_dists.sampling import categorical_index, exponential_noise
+from policy_dists.sampling import categorical_index, exponential_noise, zero_or_nan
 
 _Shape = torch.Size | tuple[int, ...]
 
@@ -69,7 +69,7 @@ class DiscreteLikeContinuous(Distribution):
     def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
         with torch.no_grad():
             index = categorical_index(self.probs, torch.Size(sample_shape))
-            return self._one_hot(index)
+            return self._one_hot(index) + zero_or_nan(self.probs, 1).unsqueeze(-1)
 
     def rsample(self, sample_shape: _Shape = ()) -> torch.Tensor:
         shape = torch.Size(sample_shape) + self._logits.shape

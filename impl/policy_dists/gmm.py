@@ -15,7 +15,7 @@ from policy_dists.arguments import require_clip_bounds, require_int, require_pos
 from policy_dists.base import PolicyOutput, log_activation_stats
 from policy_dists.numerics import atanh_and_log1m_sq, log1m_tanh_sq, normal_log_density
 from policy_dists.own_samples import OwnSamples
-from policy_dists.sampling import categorical_index
+from policy_dists.sampling import categorical_index, zero_or_nan
 
 _Shape = torch.Size | tuple[int, ...]
 
@@ -67,7 +67,12 @@ class TanhGaussianMixture(Distribution):
             expanded = shape + self.means.shape
             loc = self.means.expand(expanded).gather(-2, index).squeeze(-2)
             scale = self.stds.expand(expanded).gather(-2, index).squeeze(-2)
-            u = loc + scale * torch.randn_like(loc)
+            nan_if_any = (
+                zero_or_nan(self.means, 2)
+                + zero_or_nan(self.stds, 2)
+                + zero_or_nan(self.log_weights, 1)
+            )
+            u = loc + scale * torch.randn_like(loc) + nan_if_any.unsqueeze(-1)
             a = torch.tanh(u)
         self._own.remember(a, u)
         return a

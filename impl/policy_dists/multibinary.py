@@ -8,6 +8,9 @@ from torch.distributions import Bernoulli
 
 from policy_dists import validation
 from policy_dists.base import PolicyOutput
+from policy_dists.sampling import zero_or_nan
+
+_Shape = torch.Size | tuple[int, ...]
 
 
 class IndependentBernoulli(Bernoulli):
@@ -15,6 +18,12 @@ class IndependentBernoulli(Bernoulli):
 
     def __init__(self, logits: torch.Tensor) -> None:
         super().__init__(logits=logits, validate_args=False)
+
+    def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
+        """0/1 draws; a NaN logit gives a NaN sample (torch.bernoulli would raise instead)."""
+        with torch.no_grad():
+            probs = self.probs.expand(self._extended_shape(sample_shape))
+            return (torch.rand_like(probs) < probs).to(probs.dtype) + zero_or_nan(probs)
 
     @property
     def mode(self) -> torch.Tensor:

@@ -21,3 +21,13 @@ def categorical_index(probs: torch.Tensor, sample_shape: torch.Size) -> torch.Te
     shape = torch.Size(sample_shape) + probs.shape
     noise = exponential_noise(shape, probs)
     return (probs.to(noise.dtype) / noise).argmax(-1)
+
+
+def zero_or_nan(param: torch.Tensor, event_dims: int = 0) -> torch.Tensor:
+    """0 where ``param`` (reduced over its last ``event_dims`` axes) is NaN-free, else NaN.
+
+    Added to a sample so that a NaN parameter yields a NaN sample rather than a plausible
+    value from the sampler; ``param * 0`` cannot overflow as a sum of parameters could.
+    """
+    zeros = param * 0
+    return zeros.sum(tuple(range(-event_dims, 0))) if event_dims else zeros
