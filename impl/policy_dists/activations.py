@@ -9,7 +9,7 @@ from collections.abc import Callable
 import gin
 import torch
 
-from policy_dists.numerics import softplus
+from policy_dists.numerics import softplus, zero_gradient_where
 
 
 def softplus_bounded_positive(
@@ -25,7 +25,8 @@ def softplus_bounded_positive(
             f"softplus_bounded_positive: high must be greater than low, got low={low!r}, "
             f"high={high!r}"
         )
-    out = softplus(x) + low
+    positive = softplus(x)
+    out = zero_gradient_where(positive == 0, positive) + low
     if high is not None:
         out = out.clamp(max=high)
     return out
@@ -42,7 +43,9 @@ def tanh_bounded_positive(x: torch.Tensor, low: float, high: float | None) -> to
             f"tanh_bounded_positive: requires 0 < low < high, got low={low!r}, high={high!r}"
         )
     log_low = math.log(low)
-    return torch.exp(log_low + (math.log(high) - log_low) * torch.sigmoid(2.0 * x)).clamp(low, high)
+    fraction = torch.sigmoid(2.0 * x)
+    fraction = zero_gradient_where((fraction == 0) | (fraction == 1), fraction)
+    return torch.exp(log_low + (math.log(high) - log_low) * fraction).clamp(low, high)
 
 
 # Registered with gin without replacing the module's functions: gin's call wrapper takes a

@@ -18,7 +18,7 @@ from policy_dists.activations import (
 )
 from policy_dists.arguments import require_clip_bounds, require_positive_bounds
 from policy_dists.base import PolicyOutput, log_activation_stats
-from policy_dists.numerics import LOG_2, beta_entropy, lbeta
+from policy_dists.numerics import LOG_2, beta_entropy, beta_log_density
 from policy_dists.sampling import zero_or_nan
 
 _Shape = torch.Size | tuple[int, ...]
@@ -84,13 +84,7 @@ class ShiftedBeta(Distribution):
     def log_prob(self, value: torch.Tensor) -> torch.Tensor:
         validation.check_interval("Beta", "action", value, -1.0, 1.0)
         c = value.to(self.alpha.dtype).clamp(*self.clip)
-        # log x = log1p(c) - log 2 and log(1 - x) = log1p(-c) - log 2, exact near both ends.
-        return (
-            (self.alpha - 1.0) * torch.log1p(c)
-            + (self.beta - 1.0) * torch.log1p(-c)
-            - (self.alpha + self.beta - 1.0) * LOG_2
-            - lbeta(self.alpha, self.beta)
-        )
+        return beta_log_density(c, self.alpha, self.beta) - LOG_2
 
     def entropy(self) -> torch.Tensor:
         """Entropy of Beta(alpha, beta) plus log 2, the Jacobian of a = 2x - 1."""

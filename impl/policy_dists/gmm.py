@@ -13,9 +13,14 @@ from policy_dists import validation
 from policy_dists.activations import resolve_activation, softplus_bounded_positive
 from policy_dists.arguments import require_clip_bounds, require_int, require_positive_bounds
 from policy_dists.base import PolicyOutput, log_activation_stats
-from policy_dists.numerics import atanh_and_log1m_sq, log1m_tanh_sq, normal_log_density
+from policy_dists.numerics import (
+    atanh_and_log1m_sq,
+    log1m_tanh_sq,
+    logsumexp_finite_gradient,
+    normal_log_density,
+)
 from policy_dists.own_samples import OwnSamples
-from policy_dists.sampling import categorical_index, zero_or_nan
+from policy_dists.sampling import categorical_index, finite_presquash, zero_or_nan
 
 _Shape = torch.Size | tuple[int, ...]
 
@@ -55,14 +60,15 @@ class TanhGaussianMixture(Distribution):
         return torch.tanh((weights * self.means).sum(-2))
 
     def _log_prob_presquash(self, u: torch.Tensor, log1m_sq: torch.Tensor) -> torch.Tensor:
-        per_mode = normal_log_density(u.unsqueeze(-2), self.means, self.stds).sum(-1)
-        mixture = torch.logsumexp(self.log_weights + per_mode, dim=-1)
+        per_mode = normal_log_density(u.unsqueeze(-2), self.means, self.stds, finite_gradient=True)
+        mixture = logsumexp_finite_gradient(self.log_weights + per_mode.sum(-1), dim=-1)
         return (mixture - log1m_sq.sum(-1)).unsqueeze(-1)
 
     def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
         with torch.no_grad():
             shape = torch.Size(sample_shape)
-            index = categorical_index(self.log_weights.exp(), shape)  # sample_shape + batch_shape
+            weights = self.log_weights.exp()
+            index = categorical_index(weights, shape)  # sample_shape + batch_shape
             index = index[..., None, None].expand(*index.shape, 1, self.event_shape[0])
             expanded = shape + self.means.shape
             loc = self.means.expand(expanded).gather(-2, index).squeeze(-2)
@@ -70,9 +76,9 @@ class TanhGaussianMixture(Distribution):
             nan_if_any = (
                 zero_or_nan(self.means, 2)
                 + zero_or_nan(self.stds, 2)
-                + zero_or_nan(self.log_weights, 1)
+                + zero_or_nan(weights, 1)  # log_weights may be -inf, weights are finite
             )
-            u = loc + scale * torch.randn_like(loc) + nan_if_any.unsqueeze(-1)
+            u = finite_presquash(loc + scale * torch.randn_like(loc) + nan_if_any.unsqueeze(-1))
             a = torch.tanh(u)
         self._own.remember(a, u)
         return a

@@ -21,6 +21,17 @@ def softplus(x: torch.Tensor) -> torch.Tensor:
     return F.softplus(x, threshold=_SOFTPLUS_THRESHOLD.get(x.dtype, 20.0))
 
 
+def zero_gradient_where(mask: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
+    """``value`` with its gradient set to exactly 0 where ``mask`` holds.
+
+    For points where the local derivative is exactly 0 in floating point (a saturated
+    sigmoid, an underflowed softplus): autograd would multiply that 0 by the incoming
+    gradient, and an incoming inf (an overflowed z^2 far in a tail) would make NaN.
+    ``where`` routes gradients by selection, not multiplication, so 0 stays 0.
+    """
+    return torch.where(mask, value.detach(), value)
+
+
 def log1m_tanh_sq(u: torch.Tensor) -> torch.Tensor:
     """log(1 - tanh(u)^2) = 2 (log 2 - |u| - softplus(-2|u|)), finite for every finite u.
 
@@ -41,10 +52,29 @@ def atanh_and_log1m_sq(c: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return 0.5 * (log_1p - log_1m), log_1p + log_1m
 
 
-def normal_log_density(x: torch.Tensor, loc: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
-    """log N(x; loc, scale^2) = -((x - loc)/scale)^2 / 2 - log scale - log(2 pi)/2."""
-    z = (x - loc) / scale
+def normal_log_density(
+    x: torch.Tensor, loc: torch.Tensor, scale: torch.Tensor, finite_gradient: bool = False
+) -> torch.Tensor:
+    """log N(x; loc, scale^2) = -((x - loc)/scale)^2 / 2 - log scale - log(2 pi)/2.
+
+    With ``finite_gradient``, where z = (x - loc)/scale overflows the value is -inf (as
+    without it) but computed from a finite stand-in, so its gradient is 0 rather than a
+    product of inf with the 0 that a mixture's vanishing weight for that mode brings (NaN).
+    """
+    diff = x - loc
+    z = diff / scale
+    if finite_gradient:
+        overflow = z.detach().isinf()
+        z = torch.where(overflow, 0.0, diff) / scale
+        return torch.where(overflow, -math.inf, -0.5 * z * z - torch.log(scale) - HALF_LOG_2PI)
     return -0.5 * z * z - torch.log(scale) - HALF_LOG_2PI
+
+
+def logsumexp_finite_gradient(x: torch.Tensor, dim: int) -> torch.Tensor:
+    """logsumexp over ``dim`` whose gradient is 0, not NaN, where every term is -inf."""
+    empty = (x.amax(dim, keepdim=True) == -math.inf).expand_as(x)
+    total = torch.logsumexp(torch.where(empty, 0.0, x), dim)
+    return torch.where(empty.select(dim, 0), -math.inf, total)
 
 
 # Stirling-series coefficients B_2k / (2k (2k - 1)) for k = 1..8: the remainder after them is
@@ -62,14 +92,75 @@ _STIRLING = (
 _STIRLING_MIN = 10.0
 
 
-def _stirling_correction(x: torch.Tensor) -> torch.Tensor:
-    """lgamma(x) - ((x - 1/2) log x - x + log(2 pi)/2), valid for x >= 10."""
-    inv = 1.0 / x
+def _stirling_correction(inv: torch.Tensor) -> torch.Tensor:
+    """lgamma(x) - ((x - 1/2) log x - x + log(2 pi)/2) from inv = 1/x, valid for x >= 10."""
     inv_sq = inv * inv
-    acc = torch.full_like(x, _STIRLING[-1])
+    acc = torch.full_like(inv, _STIRLING[-1])
     for coeff in reversed(_STIRLING[:-1]):
         acc = acc * inv_sq + coeff
     return acc * inv
+
+
+def _ordered(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(p, q, t) = (min, max, min/max): t in (0, 1] never overflows, unlike a + b."""
+    p = torch.minimum(a, b)
+    q = torch.maximum(a, b)
+    return p, q, p / q
+
+
+class _LbetaSplit:
+    """log B(p, q), p <= q, in the three regimes of the classical lbeta split.
+
+    Every regime is evaluated everywhere (torch.where selects afterwards), so each gets
+    arguments where it is finite: gradients of unselected regimes must not be inf * 0.
+    log(p + q) and 1/(p + q) are formed from t = p/q, without forming p + q, which
+    overflows at p = q = float max.
+    """
+
+    def __init__(self, p: torch.Tensor, q: torch.Tensor, t: torch.Tensor) -> None:
+        self.both_large = p >= _STIRLING_MIN
+        self.one_large = q >= _STIRLING_MIN
+        self.p_big = torch.where(self.both_large, p, _STIRLING_MIN)
+        self.q_big = torch.where(self.one_large, q, _STIRLING_MIN)
+        t_big = torch.where(self.one_large, t, p / _STIRLING_MIN)
+        self.log_rq = -torch.log1p(t_big)  # log(q / (p + q))
+        self.log_rp = torch.log(t_big) + self.log_rq  # log(p / (p + q))
+        self.log_s = torch.log(self.q_big) - self.log_rq
+        inv_s = 1.0 / (self.q_big * (1.0 + t_big))
+        corr_q = _stirling_correction(1.0 / self.q_big)
+        # lgamma(p) + lgamma(q) - lgamma(p + q) = these + the Stirling main terms.
+        self.corr_both = (
+            _stirling_correction(1.0 / self.p_big) + corr_q - _stirling_correction(inv_s)
+        )
+        # lgamma(q) - lgamma(p + q) for q >= 10 > p, without cancellation.
+        self.lgamma_q_minus_lgamma_s = (
+            corr_q
+            - _stirling_correction(inv_s)
+            + p
+            - p * self.log_s
+            + (self.q_big - 0.5) * self.log_rq
+        )
+        self.lgamma_p = torch.lgamma(p)
+        p_small = torch.where(self.one_large, 1.0, p)
+        q_small = torch.where(self.one_large, 1.0, q)
+        self.small = torch.lgamma(p_small) + torch.lgamma(q_small) - torch.lgamma(p_small + q_small)
+
+    def select(
+        self, both_large: torch.Tensor, one_large: torch.Tensor, small: torch.Tensor
+    ) -> torch.Tensor:
+        return torch.where(
+            self.both_large, both_large, torch.where(self.one_large, one_large, small)
+        )
+
+    def lbeta(self) -> torch.Tensor:
+        both_large = (
+            (self.p_big - 0.5) * self.log_rp
+            + (self.q_big - 0.5) * self.log_rq
+            - 0.5 * self.log_s
+            + HALF_LOG_2PI
+            + self.corr_both
+        )
+        return self.select(both_large, self.lgamma_p + self.lgamma_q_minus_lgamma_s, self.small)
 
 
 def lbeta(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -82,36 +173,43 @@ def lbeta(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """
     if a.dtype != torch.float64:
         return lbeta(a.double(), b.double()).to(a.dtype)
-    p = torch.minimum(a, b)
-    q = torch.maximum(a, b)
-    s = p + q
-    # Branches are evaluated everywhere, so each gets arguments where it is finite, keeping
-    # gradients of the unselected branches free of inf * 0.
-    q_big = torch.where(q >= _STIRLING_MIN, q, _STIRLING_MIN)
-    p_big = torch.where(p >= _STIRLING_MIN, p, _STIRLING_MIN)
-    s_big = torch.where(q >= _STIRLING_MIN, s, 2.0 * _STIRLING_MIN)
-    frac = p / s_big  # p / (p + q) on the branches that use it
+    return _LbetaSplit(*_ordered(a, b)).lbeta()
+
+
+def beta_log_density(c: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """log of the Beta(a, b) density at x = (c + 1)/2, in x (no Jacobian), for c in [-1, 1].
+
+    log x = log1p(c) - log 2 and log(1 - x) = log1p(-c) - log 2 stay exact near both ends.
+    When a, b >= 10 the terms are grouped around the mode, (a - 1) log(x (a + b)/a) + ...,
+    so nothing overflows even at a = b = float max. float32 is computed in float64 and
+    rounded once.
+    """
+    if a.dtype != torch.float64:
+        return beta_log_density(c.double(), a.double(), b.double()).to(a.dtype)
+    log_x = torch.log1p(c) - LOG_2
+    log_1mx = torch.log1p(-c) - LOG_2
+    p, q, t = _ordered(a, b)
+    split = _LbetaSplit(p, q, t)
+    swap = a > b  # then p = b, whose variable is 1 - x
+    log_xp = torch.where(swap, log_1mx, log_x)
+    log_xq = torch.where(swap, log_x, log_1mx)
     both_large = (
-        -0.5 * torch.log(q_big)
-        + HALF_LOG_2PI
-        + _stirling_correction(p_big)
-        + _stirling_correction(q_big)
-        - _stirling_correction(p_big + q_big)
-        + (p_big - 0.5) * torch.log(p_big / (p_big + q_big))
-        + q_big * torch.log1p(-p_big / (p_big + q_big))
+        (split.p_big - 1.0) * (log_xp - split.log_rp)
+        + (split.q_big - 1.0) * (log_xq - split.log_rq)
+        - 0.5 * (split.log_rp + split.log_rq)
+        + 0.5 * split.log_s
+        - HALF_LOG_2PI
+        - split.corr_both
     )
-    one_large = (
-        torch.lgamma(p)
-        + _stirling_correction(q_big)
-        - _stirling_correction(s_big)
-        + p
-        - p * torch.log(s_big)
-        + (q_big - 0.5) * torch.log1p(-frac)
+    # x^(a-1) is 1 at a = 1 even where log x = -inf: xlog1py keeps 0 * -inf out.
+    powers = (
+        torch.special.xlog1py(a - 1.0, c)
+        + torch.special.xlog1py(b - 1.0, -c)
+        - (a - 1.0) * LOG_2
+        - (b - 1.0) * LOG_2
     )
-    small = torch.lgamma(p) + torch.lgamma(q) - torch.lgamma(s)
-    return torch.where(
-        p >= _STIRLING_MIN, both_large, torch.where(q >= _STIRLING_MIN, one_large, small)
-    )
+    one_large = powers - split.lgamma_p - split.lgamma_q_minus_lgamma_s
+    return split.select(both_large, one_large, powers - split.small)
 
 
 def beta_entropy(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

@@ -31,3 +31,11 @@ def zero_or_nan(param: torch.Tensor, event_dims: int = 0) -> torch.Tensor:
     """
     zeros = param * 0
     return zeros.sum(tuple(range(-event_dims, 0))) if event_dims else zeros
+
+
+def finite_presquash(u: torch.Tensor) -> torch.Tensor:
+    """u clamped to the finite range, so that a pre-squash draw beyond float max (possible
+    only for a location or scale near it) stays a number its density can be scored at;
+    tanh(u) is ±1 either way. NaN passes through."""
+    largest = torch.finfo(u.dtype).max
+    return u.clamp(-largest, largest)

@@ -16,6 +16,7 @@ from policy_dists.arguments import require_clip_bounds, require_positive_bounds
 from policy_dists.base import PolicyOutput, log_activation_stats
 from policy_dists.numerics import atanh_and_log1m_sq, log1m_tanh_sq, normal_log_density
 from policy_dists.own_samples import OwnSamples
+from policy_dists.sampling import finite_presquash
 
 _Shape = torch.Size | tuple[int, ...]
 
@@ -46,7 +47,7 @@ class SquashedNormal(Distribution):
     def _presquash_sample(self, sample_shape: _Shape) -> torch.Tensor:
         shape = self._extended_shape(sample_shape)
         eps = torch.randn(shape, dtype=self.loc.dtype, device=self.loc.device)
-        return self.loc + self.scale * eps
+        return finite_presquash(self.loc + self.scale * eps)
 
     def _squash(self, u: torch.Tensor) -> torch.Tensor:
         a = torch.tanh(u)
