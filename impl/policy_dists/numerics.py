@@ -57,14 +57,16 @@ def normal_log_density(
 ) -> torch.Tensor:
     """log N(x; loc, scale^2) = -((x - loc)/scale)^2 / 2 - log scale - log(2 pi)/2.
 
-    With ``finite_gradient``, where z = (x - loc)/scale overflows the value is -inf (as
-    without it) but computed from a finite stand-in, so its gradient is 0 rather than a
-    product of inf with the 0 that a mixture's vanishing weight for that mode brings (NaN).
+    With ``finite_gradient``, where z^2/2 overflows the value is -inf (as without it) but
+    computed from a finite stand-in, so its gradient is 0 rather than a product of inf with
+    the 0 that a mixture's vanishing weight for that mode brings (NaN).
     """
     diff = x - loc
     z = diff / scale
     if finite_gradient:
-        overflow = z.detach().isinf()
+        # z^2 / 2 overflows exactly when |z| > sqrt(2 max); intermediates of its gradient
+        # (diff / scale^2 in the division's backward) may overflow there too.
+        overflow = z.detach().abs() > math.sqrt(2.0) * math.sqrt(torch.finfo(z.dtype).max)
         z = torch.where(overflow, 0.0, diff) / scale
         return torch.where(overflow, -math.inf, -0.5 * z * z - torch.log(scale) - HALF_LOG_2PI)
     return -0.5 * z * z - torch.log(scale) - HALF_LOG_2PI
