@@ -77,7 +77,7 @@ class DiscreteLikeContinuous(Distribution):
         perturbed = self._logits.to(noise.dtype) - torch.log(noise)  # logits + Gumbel noise
         soft = torch.softmax(perturbed / self.gumbel_softmax_temperature, dim=-1)
         hard = self._one_hot(perturbed.argmax(-1)).to(soft.dtype)
-        # hard + (soft - soft) is hard to the bit; (1 - s) + s, as F.gumbel_softmax does, is not.
+        # hard + (soft - soft.detach()) is hard to the bit, whatever soft rounds to.
         return hard + (soft - soft.detach())
 
     def _one_hot(self, index: torch.Tensor) -> torch.Tensor:

@@ -1,0 +1,101 @@
+"""The policy-dists extensions beyond the seed page's API, and the one place that decides
+whether a test of an extension runs.
+
+SPEC §8: tests of this project's extensions run on the default implementation and are skipped,
+with a reason, for an implementation that lacks them. A test declares the extension it needs
+with `@pytest.mark.extension("<name>")` (or a `pytest.param(..., marks=...)` mark); the autouse
+fixture in `property_tests/conftest.py` calls `requires_extension` for it.
+
+On the default implementation an extension test always runs (a missing extension is a
+failure there, never a skip). On another implementation it runs only when a probe shows the
+extension's API is present; extensions that are behaviours rather than new names cannot be
+probed and run on the default implementation only.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+import torch
+
+
+@dataclass(frozen=True)
+class Extension:
+    description: str
+    # Answers "does this implementation have the extension's API?"; None for a behaviour
+    # (a stricter check, a new accepted shape) that no probe can tell from a bug.
+    probe: Callable[[types.ModuleType], bool] | None
+
+
+def _has_sample_and_log_prob(impl: types.ModuleType) -> bool:
+    dist = impl.TanhGaussian(1)(torch.zeros(2))
+    return hasattr(dist, "rsample_and_log_prob") and hasattr(dist, "sample_and_log_prob")
+
+
+def _has_beta_entropy(impl: types.ModuleType) -> bool:
+    try:
+        impl.Beta(1)(torch.zeros(2)).entropy()
+    except NotImplementedError:
+        return False
+    return True
+
+
+def _dlc_rsample_takes_sample_shape(impl: types.ModuleType) -> bool:
+    return len(inspect.signature(impl.DiscreteLikeContinuous.rsample).parameters) > 1
+
+
+def _gmm_takes_clip_kwarg(impl: types.ModuleType) -> bool:
+    return "clip_actions_on_log_prob" in inspect.signature(impl.GMM).parameters
+
+
+EXTENSIONS: dict[str, Extension] = {
+    "sample_and_log_prob": Extension(
+        "rsample_and_log_prob / sample_and_log_prob (SPEC §4 TanhGaussian, new)",
+        _has_sample_and_log_prob,
+    ),
+    "beta_entropy": Extension("Beta.entropy() (SPEC §4 Beta, new)", _has_beta_entropy),
+    "multibinary_mode": Extension(
+        # torch's own Bernoulli.mode is NaN at probs == 0.5, so its presence proves nothing.
+        "Multibinary mode = (probs > 0.5) as float (SPEC §4 Multibinary, new)",
+        None,
+    ),
+    "discrete_log_prob_of_sample": Extension(
+        "Discrete log_prob of sample()'s batch_shape + (1,) indices (SPEC §4 Discrete, new)",
+        None,
+    ),
+    "dlc_rsample_sample_shape": Extension(
+        "DiscreteLikeContinuous.rsample(sample_shape) (SPEC §4, new)",
+        _dlc_rsample_takes_sample_shape,
+    ),
+    "gmm_batchless": Extension("GMM on a 1-D vec (SPEC §4 GMM, new)", None),
+    "gmm_clip_kwarg": Extension(
+        "GMM's clip_actions_on_log_prob keyword (SPEC §4 GMM, new)", _gmm_takes_clip_kwarg
+    ),
+    "set_validation": Extension(
+        "the opt-in validation switch set_validation / POLICY_DISTS_VALIDATE (SPEC §6, new)",
+        lambda impl: hasattr(impl, "set_validation"),
+    ),
+    "strict_validation": Extension(
+        "policy-dists' stricter argument checking: constructor ValueErrors, wrong last "
+        "dimension ValueError, TypeError for a non-floating vec (SPEC §3, §5, §6)",
+        None,
+    ),
+}
+
+
+def requires_extension(impl: types.ModuleType, is_default_impl: bool, name: str) -> None:
+    """Skip the calling test, with a reason, when `impl` lacks extension `name`."""
+    extension = EXTENSIONS[name]
+    if is_default_impl:
+        return
+    if extension.probe is not None and extension.probe(impl):
+        return
+    why = "its API is absent" if extension.probe is not None else "a behaviour no probe can see"
+    pytest.skip(
+        f"policy-dists extension {name!r} ({extension.description}) is not part of the seed "
+        f"page's API and {impl.__name__} lacks it ({why})"
+    )

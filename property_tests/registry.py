@@ -1,0 +1,306 @@
+"""The one table of policy outputs that every test in property_tests iterates over.
+
+Each `OutputCase` says how to build an output from the implementation module under test, the
+SPEC §4 contract of its shapes, dtypes and flags, and how to make valid actions for it. Add an
+output here and every contract test covers it; `test_registry.py` fails when an output of the
+seed page or a concrete PolicyOutput of the implementation is missing.
+
+Two slots are left empty for the later property-test issue: `reference` (the numpy/scipy
+counterpart in policy_dists_reference) and `param_strategy` (a hypothesis strategy of
+constructor parameters). Nothing reads them yet.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis.strategies import SearchStrategy
+
+Shape = tuple[int, ...]
+Kwargs = Mapping[str, Any]
+
+# The outputs listed on the seed page (seeds/000_1a2e5171b4c9621c.txt, "Classes"), without the
+# abstract base PolicyOutput.
+SEED_PAGE_OUTPUTS: tuple[str, ...] = (
+    "Beta",
+    "Discrete",
+    "DiscreteLikeContinuous",
+    "GMM",
+    "Multibinary",
+    "TanhGaussian",
+)
+
+# SPEC §4: the statistics `forward` logs for each log_dict key.
+LOG_STATS: tuple[str, ...] = ("max", "min", "std", "mean")
+
+# Leading dims of vec the shape tests use; () is a 1-D vec.
+LEADS: tuple[Shape, ...] = ((), (3,), (2, 1, 4), (0, 5))
+SAMPLE_SHAPES: tuple[Shape, ...] = ((), (7,))
+
+
+class Support(enum.Enum):
+    """What SPEC §4 says about an optional method (rsample, entropy) of an output."""
+
+    YES = "implemented"
+    RAISES = "raises NotImplementedError"
+    UNSPECIFIED = "not specified by SPEC"
+
+
+@dataclass(frozen=True)
+class OutputCase:
+    name: str
+    # The PolicyOutput class that consumes vec and its constructor kwargs. For
+    # DiscreteLikeContinuous that is Discrete: the wrapper is built around Discrete's output.
+    output_class: str
+    output_kwargs: Kwargs
+    # Keyword arguments of the wrapper class `name` when it is not the output class itself.
+    wrapper_kwargs: Kwargs | None
+    input_dimension: Callable[[Kwargs], int]
+    # Shapes as functions of the leading dims of vec (`lead`) and the constructor kwargs.
+    # batch_shape / event_shape are None for a case that is not a torch Distribution.
+    batch_shape: Callable[[Shape, Kwargs], Shape] | None
+    event_shape: Callable[[Kwargs], Shape] | None
+    action_shape: Callable[[Shape, Kwargs], Shape]  # one sample(); prefix sample_shape
+    log_prob_shape: Callable[[Shape, Kwargs], Shape]  # of make_actions(lead) actions
+    integer_samples: bool  # int64 samples; otherwise the working float dtype
+    box_actions: bool  # actions are floats in [-1, 1] (SPEC §6's "any action in [-1, 1]")
+    is_discrete: bool | None  # None: not a PolicyOutput, no such property
+    actions_differentiable: bool | None
+    rsample: Support
+    entropy: Support  # when YES, its shape is log_prob_shape
+    has_mean: bool  # `mean` is specified, with shape action_shape
+    has_probs: bool  # `probs` and `logits` are specified, shape lead + (d_action,)
+    log_dict_keys: tuple[str, ...]  # the <Key> parts of activation-<Key>-<stat>
+    # Valid actions for log_prob, of shape lead + event (Discrete: indices of shape lead).
+    make_actions: Callable[[Shape, Kwargs, torch.dtype, torch.device], torch.Tensor]
+    # Feature -> extension name, for the parts of this case's contract that are policy-dists
+    # extensions: "batchless" (lead ()), "entropy", "rsample_sample_shape".
+    extensions: Mapping[str, str] = field(default_factory=dict)
+    # Slots for the later property-test issue; unused so far.
+    reference: object | None = None
+    param_strategy: SearchStrategy[Kwargs] | None = None
+
+    @property
+    def is_policy_output(self) -> bool:
+        return self.wrapper_kwargs is None
+
+    @property
+    def d_action(self) -> int:
+        return int(self.output_kwargs["d_action"])
+
+    def policy_output(self, impl: types.ModuleType, **overrides: Any) -> Any:
+        return getattr(impl, self.output_class)(**{**self.output_kwargs, **overrides})
+
+    def distribution(
+        self, impl: types.ModuleType, vec: torch.Tensor, log_dict: dict | None = None
+    ) -> Any:
+        dist = self.policy_output(impl)(vec, log_dict)
+        if self.wrapper_kwargs is None:
+            return dist
+        return getattr(impl, self.name)(dist, **self.wrapper_kwargs)
+
+    def vec_shape(self, lead: Shape) -> Shape:
+        return (*lead, self.input_dimension(self.output_kwargs))
+
+
+def _per_dim(lead: Shape, kw: Kwargs) -> Shape:
+    return (*lead, kw["d_action"])
+
+
+def _lead(lead: Shape, kw: Kwargs) -> Shape:
+    return lead
+
+
+def _one_column(lead: Shape, kw: Kwargs) -> Shape:
+    return (*lead, 1)
+
+
+def _uniform_actions(
+    lead: Shape, kw: Kwargs, dtype: torch.dtype, dev: torch.device
+) -> torch.Tensor:
+    return torch.rand((*lead, kw["d_action"]), dtype=dtype, device=dev) * 2 - 1
+
+
+def _index_actions(lead: Shape, kw: Kwargs, dtype: torch.dtype, dev: torch.device) -> torch.Tensor:
+    return torch.randint(0, kw["d_action"], lead, device=dev)
+
+
+def _one_hot_actions(
+    lead: Shape, kw: Kwargs, dtype: torch.dtype, dev: torch.device
+) -> torch.Tensor:
+    return F.one_hot(_index_actions(lead, kw, dtype, dev), kw["d_action"]).to(dtype)
+
+
+def _binary_actions(lead: Shape, kw: Kwargs, dtype: torch.dtype, dev: torch.device) -> torch.Tensor:
+    return torch.randint(0, 2, (*lead, kw["d_action"]), device=dev).to(dtype)
+
+
+_DISCRETE_KWARGS: Kwargs = {"d_action": 4}
+
+CASES: tuple[OutputCase, ...] = (
+    OutputCase(
+        name="TanhGaussian",
+        output_class="TanhGaussian",
+        output_kwargs={"d_action": 3},
+        wrapper_kwargs=None,
+        input_dimension=lambda kw: 2 * kw["d_action"],
+        batch_shape=_per_dim,
+        event_shape=lambda kw: (),
+        action_shape=_per_dim,
+        log_prob_shape=_per_dim,
+        integer_samples=False,
+        box_actions=True,
+        is_discrete=False,
+        actions_differentiable=True,
+        rsample=Support.YES,
+        entropy=Support.RAISES,
+        has_mean=True,
+        has_probs=False,
+        log_dict_keys=("TanhGaussian-mu", "TanhGaussian-std", "TanhGaussian-raw_std"),
+        make_actions=_uniform_actions,
+    ),
+    OutputCase(
+        name="GMM",
+        output_class="GMM",
+        # d != M so that a formula mixing them up gives another input_dimension.
+        output_kwargs={"d_action": 2, "gmm_modes": 3},
+        wrapper_kwargs=None,
+        input_dimension=lambda kw: 2 * kw["gmm_modes"] * kw["d_action"] + kw["gmm_modes"],
+        batch_shape=_lead,
+        event_shape=lambda kw: (kw["d_action"],),
+        action_shape=_per_dim,
+        log_prob_shape=_one_column,
+        integer_samples=False,
+        box_actions=True,
+        is_discrete=False,
+        actions_differentiable=False,
+        rsample=Support.RAISES,
+        entropy=Support.UNSPECIFIED,
+        has_mean=True,
+        has_probs=False,
+        log_dict_keys=("GMM-means", "GMM-raw_std", "GMM-stds", "GMM-logits"),
+        make_actions=_uniform_actions,
+        extensions={"batchless": "gmm_batchless"},
+    ),
+    OutputCase(
+        name="Beta",
+        output_class="Beta",
+        output_kwargs={"d_action": 3},
+        wrapper_kwargs=None,
+        input_dimension=lambda kw: 2 * kw["d_action"],
+        batch_shape=_per_dim,
+        event_shape=lambda kw: (),
+        action_shape=_per_dim,
+        log_prob_shape=_per_dim,
+        integer_samples=False,
+        box_actions=True,
+        is_discrete=False,
+        actions_differentiable=True,
+        rsample=Support.YES,
+        entropy=Support.YES,
+        has_mean=True,
+        has_probs=False,
+        log_dict_keys=("Beta-alpha", "Beta-beta"),
+        make_actions=_uniform_actions,
+        extensions={"entropy": "beta_entropy"},
+    ),
+    OutputCase(
+        name="Discrete",
+        output_class="Discrete",
+        output_kwargs=_DISCRETE_KWARGS,
+        wrapper_kwargs=None,
+        input_dimension=lambda kw: kw["d_action"],
+        batch_shape=_lead,
+        event_shape=lambda kw: (),
+        action_shape=_one_column,
+        log_prob_shape=_lead,
+        integer_samples=True,
+        box_actions=False,
+        is_discrete=True,
+        actions_differentiable=True,
+        rsample=Support.RAISES,
+        entropy=Support.YES,
+        has_mean=False,
+        has_probs=True,
+        log_dict_keys=("Discrete-probs",),
+        make_actions=_index_actions,
+    ),
+    OutputCase(
+        name="DiscreteLikeContinuous",
+        output_class="Discrete",
+        output_kwargs=_DISCRETE_KWARGS,
+        wrapper_kwargs={"gumbel_softmax_temperature": 0.5},
+        input_dimension=lambda kw: kw["d_action"],
+        batch_shape=None,
+        event_shape=None,
+        action_shape=_per_dim,
+        # SPEC is silent; log r[argmax a] is one value per row, as upstream's OneHotCategorical.
+        log_prob_shape=_lead,
+        integer_samples=False,
+        box_actions=False,
+        is_discrete=None,
+        actions_differentiable=None,
+        rsample=Support.YES,
+        entropy=Support.YES,
+        has_mean=False,
+        has_probs=True,
+        log_dict_keys=("Discrete-probs",),
+        make_actions=_one_hot_actions,
+        extensions={"rsample_sample_shape": "dlc_rsample_sample_shape"},
+    ),
+    OutputCase(
+        name="Multibinary",
+        output_class="Multibinary",
+        output_kwargs={"d_action": 5},
+        wrapper_kwargs=None,
+        input_dimension=lambda kw: kw["d_action"],
+        batch_shape=_per_dim,
+        event_shape=lambda kw: (),
+        action_shape=_per_dim,
+        log_prob_shape=_per_dim,
+        integer_samples=False,
+        box_actions=False,
+        is_discrete=False,
+        actions_differentiable=False,
+        rsample=Support.UNSPECIFIED,
+        entropy=Support.YES,
+        has_mean=True,
+        has_probs=True,
+        log_dict_keys=(),
+        make_actions=_binary_actions,
+    ),
+)
+
+CASES_BY_NAME: dict[str, OutputCase] = {case.name: case for case in CASES}
+POLICY_OUTPUT_CASES: tuple[OutputCase, ...] = tuple(c for c in CASES if c.is_policy_output)
+
+
+def log_dict_names(case: OutputCase) -> set[str]:
+    return {f"activation-{key}-{stat}" for key in case.log_dict_keys for stat in LOG_STATS}
+
+
+def case_param(case: OutputCase, *values: object, features: tuple[str, ...] = ()) -> Any:
+    """A pytest.param of (case, *values), marked with the extensions `features` need."""
+    marks = [pytest.mark.extension(case.extensions[f]) for f in features if f in case.extensions]
+    ident = "-".join([case.name, *(str(v) for v in values)])
+    return pytest.param(case, *values, marks=marks, id=ident)
+
+
+def case_params(cases: tuple[OutputCase, ...] = CASES, features: tuple[str, ...] = ()) -> list[Any]:
+    return [case_param(case, features=features) for case in cases]
+
+
+def case_lead_params(cases: tuple[OutputCase, ...] = CASES) -> list[Any]:
+    """(case, lead) for every lead of LEADS; lead () is a 1-D vec (the "batchless" feature)."""
+    return [
+        case_param(case, lead, features=("batchless",) if lead == () else ())
+        for case in cases
+        for lead in LEADS
+    ]

@@ -1,0 +1,91 @@
+"""SPEC §3 activations (and §2's exact softplus): values, bounds, gradients, argument checks."""
+
+from __future__ import annotations
+
+import math
+import types
+
+import pytest
+import torch
+
+from property_tests.numerics import eps, softplus64, tanh_bounded_positive64
+
+# Around softplus's usual threshold=20 shortcut, the underflow of e^x, and large |x|.
+X_GRID = [-1e4, -60.0, -30.0, -20.0, -5.0, -1.0, 0.0, 1.0, 5.0, 19.0, 21.0, 25.0, 30.0, 40.0, 1e4]
+
+
+def _in_dtype(value: float, dtype: torch.dtype) -> float:
+    return float(torch.tensor(value, dtype=dtype))
+
+
+def test_softplus_bounded_positive_is_exact_softplus_plus_low(
+    impl: types.ModuleType, dtype: torch.dtype
+) -> None:
+    x = torch.tensor(X_GRID, dtype=dtype)
+    got = impl.softplus_bounded_positive(x, 1e-3)
+    assert got.dtype == dtype
+    # softplus within 3 ulps, "+ low" one more rounding. torch's F.softplus returns x for
+    # x > 20: 25.001 instead of 25.001 + 1.4e-11, a 5.6e-13 relative error (>> 4 eps(float64)).
+    torch.testing.assert_close(got.double(), softplus64(x) + 1e-3, rtol=4 * eps(dtype), atol=0)
+
+
+def test_softplus_bounded_positive_clamps_at_high_with_zero_gradient(
+    impl: types.ModuleType, dtype: torch.dtype
+) -> None:
+    x = torch.tensor(X_GRID, dtype=dtype, requires_grad=True)
+    low, high = 0.1, 2.0
+    out = impl.softplus_bounded_positive(x, low, high)
+    (grad,) = torch.autograd.grad(out.sum(), x)
+    unclamped = softplus64(x.detach()) + low
+    clamped = unclamped > high
+    assert bool(clamped.any()) and bool((~clamped).any())
+    assert bool((out.detach()[clamped] == _in_dtype(high, dtype)).all())
+    assert bool((grad[clamped] == 0).all())
+    # d softplus / dx = sigmoid(x), within 4 ulps where the clamp is inactive.
+    torch.testing.assert_close(
+        grad[~clamped].double(),
+        torch.sigmoid(x.detach()[~clamped].double()),
+        rtol=4 * eps(dtype),
+        atol=4 * eps(dtype) * torch.finfo(dtype).tiny,
+    )
+
+
+def test_softplus_bounded_positive_high_zero_is_a_bound(
+    impl: types.ModuleType, dtype: torch.dtype
+) -> None:
+    # high=0.0 with low=-1 bounds the output at 0 (upstream's `high or inf` ignores it).
+    out = impl.softplus_bounded_positive(torch.tensor([5.0, 50.0], dtype=dtype), -1.0, 0.0)
+    assert bool((out == 0).all())
+
+
+def test_tanh_bounded_positive_values_and_range(impl: types.ModuleType, dtype: torch.dtype) -> None:
+    low, high = math.exp(-5), math.exp(2)
+    x = torch.tensor(X_GRID, dtype=dtype)
+    got = impl.tanh_bounded_positive(x, low, high)
+    assert got.dtype == dtype
+    # exp(L) with |L| <= 5: L carries ~4 roundings of |L|, exp one more of the result.
+    rtol = (4 * 5 + 4) * eps(dtype)
+    torch.testing.assert_close(
+        got.double(), tanh_bounded_positive64(x, low, high), rtol=rtol, atol=0
+    )
+    assert bool((got >= _in_dtype(low, dtype)).all()) and bool(
+        (got <= _in_dtype(high, dtype)).all()
+    )
+
+
+@pytest.mark.extension("strict_validation")
+@pytest.mark.parametrize(("low", "high"), [(1.0, 1.0), (1.0, 0.0), (1.0, 0.5), (0.0, -1.0)])
+def test_softplus_bounded_positive_rejects_high_not_above_low(
+    impl: types.ModuleType, low: float, high: float
+) -> None:
+    with pytest.raises(ValueError):
+        impl.softplus_bounded_positive(torch.zeros(3), low, high)
+
+
+@pytest.mark.extension("strict_validation")
+@pytest.mark.parametrize(("low", "high"), [(0.0, 1.0), (-1.0, 1.0), (2.0, 1.0), (1.0, 1.0)])
+def test_tanh_bounded_positive_requires_0_lt_low_lt_high(
+    impl: types.ModuleType, low: float, high: float
+) -> None:
+    with pytest.raises(ValueError):
+        impl.tanh_bounded_positive(torch.zeros(3), low, high)

@@ -1,0 +1,281 @@
+"""SPEC §5 configuration: gin bindings by upstream names, pickling, constructor validation."""
+
+from __future__ import annotations
+
+import math
+import pickle
+import types
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import gin
+import pytest
+import torch
+
+from property_tests.numerics import HALF_LOG_2PI, dlc_rsample_gradient, eps
+from property_tests.registry import CASES_BY_NAME, POLICY_OUTPUT_CASES, OutputCase, case_params
+
+LEAD = (3,)
+
+
+@pytest.fixture
+def gin_config(impl: types.ModuleType) -> Iterator[Callable[[str], None]]:
+    """gin.parse_config, with the implementation's configurables registered (importing `impl`
+    did that) and every binding cleared afterwards."""
+    gin.clear_config()
+    yield gin.parse_config
+    gin.clear_config()
+
+
+def _tanh_gaussian_sigma(output: Any, raw_std: float) -> float:
+    """sigma from the density at a = 0 with mu = 0: log_prob(0) = -log sigma - log(2 pi)/2."""
+    vec = torch.tensor([0.0, raw_std], dtype=torch.float64)
+    return math.exp(
+        -float(output(vec).log_prob(torch.zeros(1, dtype=torch.float64))) - HALF_LOG_2PI
+    )
+
+
+def test_gin_binds_tanh_gaussian_std_low(
+    impl: types.ModuleType, gin_config: Callable[[str], None]
+) -> None:
+    gin_config("TanhGaussian.std_low = 0.01")
+    # raw std -1e3: tanh = -1, so sigma = std_low. sigma is exp(log low) after ~8 roundings.
+    sigma = _tanh_gaussian_sigma(impl.TanhGaussian(1), -1e3)
+    assert sigma == pytest.approx(0.01, rel=16 * eps(torch.float64))
+
+
+def test_gin_binds_an_activation_reference(
+    impl: types.ModuleType, gin_config: Callable[[str], None]
+) -> None:
+    gin_config("TanhGaussian.std_activation = @softplus_bounded_positive")
+    # softplus(0) + std_low = log 2 + e^-5; ~8 roundings.
+    sigma = _tanh_gaussian_sigma(impl.TanhGaussian(1), 0.0)
+    assert sigma == pytest.approx(math.log(2) + math.exp(-5), rel=16 * eps(torch.float64))
+
+
+def test_gin_binds_beta_std_activation(
+    impl: types.ModuleType, gin_config: Callable[[str], None]
+) -> None:
+    gin_config(
+        """
+        Beta.std_activation = @tanh_bounded_positive
+        Beta.alpha_high = 5.0
+        Beta.beta_high = 5.0
+        """
+    )
+    vec = torch.tensor([1e3, -1e3], dtype=torch.float64)  # alpha = alpha_high, beta = beta_low
+    alpha, beta = 5.0, 1.0001
+    # mean = 2 alpha / (alpha + beta) - 1 with ~12 roundings (activation included). The
+    # default softplus activation would give alpha = 1001.0001 and a mean near 0.998.
+    mean = float(impl.Beta(1)(vec).mean)
+    assert mean == pytest.approx(2 * alpha / (alpha + beta) - 1, abs=16 * eps(torch.float64))
+
+
+def test_gin_binds_gmm_modes(impl: types.ModuleType, gin_config: Callable[[str], None]) -> None:
+    gin_config("GMM.gmm_modes = 2")
+    assert impl.GMM(3).input_dimension == 2 * 2 * 3 + 2
+
+
+def test_gin_binds_discrete_clip_prob_high(
+    impl: types.ModuleType, gin_config: Callable[[str], None]
+) -> None:
+    gin_config("Discrete.clip_prob_high = 0.999")
+    vec = torch.tensor([50.0, 0.0, 0.0, 0.0], dtype=torch.float64)  # softmax ~ (1, 0, 0, 0)
+    probs = impl.Discrete(4)(vec).probs
+    # q = (0.999, 0.001, 0.001, 0.001), r = q / 1.002; ~6 roundings. With the default 0.99
+    # the first probability would be 0.99 / 0.993.
+    assert float(probs[0]) == pytest.approx(0.999 / 1.002, rel=8 * eps(torch.float64))
+
+
+def test_gin_binds_gumbel_softmax_temperature(
+    impl: types.ModuleType, gin_config: Callable[[str], None]
+) -> None:
+    gin_config("DiscreteLikeContinuous.gumbel_softmax_temperature = 1.0")
+    # Same noise (same seed), so the straight-through gradients match exactly iff the
+    # temperatures do.
+    bound = dlc_rsample_gradient(impl.DiscreteLikeContinuous, seed=3)
+    one = dlc_rsample_gradient(
+        lambda c: impl.DiscreteLikeContinuous(c, gumbel_softmax_temperature=1.0), seed=3
+    )
+    half = dlc_rsample_gradient(
+        lambda c: impl.DiscreteLikeContinuous(c, gumbel_softmax_temperature=0.5), seed=3
+    )
+    assert torch.equal(bound, one)
+    assert not torch.equal(bound, half)
+
+
+def test_gin_binds_multibinary_d_action(
+    impl: types.ModuleType, gin_config: Callable[[str], None]
+) -> None:
+    gin_config("Multibinary.d_action = 3")
+    assert impl.Multibinary().input_dimension == 3
+
+
+# ---- pickling (a PolicyOutput lives inside checkpoints) ----
+
+
+def _same_forward(case: OutputCase, d_action: int, first: Any, second: Any) -> None:
+    vec = torch.randn((*LEAD, first.input_dimension), dtype=torch.float64)
+    kwargs = {**case.output_kwargs, "d_action": d_action}
+    actions = case.make_actions(LEAD, kwargs, torch.float64, vec.device)
+    assert first.input_dimension == second.input_dimension
+    assert first.is_discrete == second.is_discrete
+    assert first.actions_differentiable == second.actions_differentiable
+    # Same code and constructor arguments on the same inputs: identical bits.
+    assert torch.equal(first(vec).log_prob(actions), second(vec).log_prob(actions))
+    if case.has_mean:
+        assert torch.equal(first(vec).mean, second(vec).mean)
+
+
+@pytest.mark.parametrize("case", case_params(POLICY_OUTPUT_CASES))
+def test_pickle_round_trip(impl: types.ModuleType, case: OutputCase) -> None:
+    output = case.policy_output(impl)
+    _same_forward(case, case.d_action, output, pickle.loads(pickle.dumps(output)))
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("TanhGaussian", {"d_action": 2, "std_activation": "softplus_bounded_positive"}),
+        ("TanhGaussian", {"d_action": 2, "std_low": 0.1, "clip_actions_on_log_prob": (-0.5, 0.9)}),
+        (
+            "GMM",
+            {
+                "d_action": 2,
+                "gmm_modes": 2,
+                "std_activation": "tanh_bounded_positive",
+                "std_high": 3.0,
+            },
+        ),
+        ("Beta", {"d_action": 2, "alpha_high": 9.0, "beta_low": 2.0}),
+        ("Discrete", {"d_action": 4, "clip_prob_low": 0.0, "clip_prob_high": 1.0}),
+    ],
+)
+def test_pickle_round_trip_keeps_constructor_arguments(
+    impl: types.ModuleType, name: str, kwargs: dict[str, Any]
+) -> None:
+    if isinstance(kwargs.get("std_activation"), str):
+        kwargs = {**kwargs, "std_activation": getattr(impl, kwargs["std_activation"])}
+    output = getattr(impl, name)(**kwargs)
+    case = CASES_BY_NAME[name]
+    _same_forward(case, kwargs["d_action"], output, pickle.loads(pickle.dumps(output)))
+
+
+def test_pickle_round_trip_under_gin_bindings(
+    impl: types.ModuleType, gin_config: Callable[[str], None]
+) -> None:
+    gin_config("TanhGaussian.std_activation = @softplus_bounded_positive")
+    output = impl.TanhGaussian(3)
+    case = CASES_BY_NAME["TanhGaussian"]
+    _same_forward(case, 3, output, pickle.loads(pickle.dumps(output)))
+
+
+# ---- constructor validation (SPEC §5): ValueError naming the parameter ----
+
+_INVALID: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
+    ("TanhGaussian", {"d_action": 0}, ("d_action",)),
+    ("TanhGaussian", {"d_action": -2}, ("d_action",)),
+    ("TanhGaussian", {"d_action": 2, "std_low": 0.0}, ("std_low",)),
+    ("TanhGaussian", {"d_action": 2, "std_low": -0.1}, ("std_low",)),
+    ("TanhGaussian", {"d_action": 2, "std_low": 1.0, "std_high": 0.5}, ("std_low", "std_high")),
+    ("TanhGaussian", {"d_action": 2, "std_low": 1.0, "std_high": 1.0}, ("std_low", "std_high")),
+    (
+        "TanhGaussian",
+        {"d_action": 2, "clip_actions_on_log_prob": (-1.5, 0.9)},
+        ("clip_actions_on_log_prob",),
+    ),
+    (
+        "TanhGaussian",
+        {"d_action": 2, "clip_actions_on_log_prob": (-0.9, 1.01)},
+        ("clip_actions_on_log_prob",),
+    ),
+    (
+        "TanhGaussian",
+        {"d_action": 2, "clip_actions_on_log_prob": (0.5, 0.5)},
+        ("clip_actions_on_log_prob",),
+    ),
+    (
+        "TanhGaussian",
+        {"d_action": 2, "clip_actions_on_log_prob": (0.9, -0.9)},
+        ("clip_actions_on_log_prob",),
+    ),
+    ("GMM", {"d_action": 0}, ("d_action",)),
+    ("GMM", {"d_action": 2, "gmm_modes": 0}, ("gmm_modes",)),
+    ("GMM", {"d_action": 2, "std_low": 0.0}, ("std_low",)),
+    ("GMM", {"d_action": 2, "std_low": 1.0, "std_high": 0.5}, ("std_low", "std_high")),
+    ("Beta", {"d_action": 0}, ("d_action",)),
+    (
+        "Beta",
+        {"d_action": 2, "clip_actions_on_log_prob": (0.2, 0.1)},
+        ("clip_actions_on_log_prob",),
+    ),
+    # SPEC §5 states `0 < std_low < std_high`; Beta's alpha/beta bounds play that role.
+    ("Beta", {"d_action": 2, "alpha_low": 0.0}, ("alpha_low",)),
+    ("Beta", {"d_action": 2, "alpha_low": 2.0, "alpha_high": 1.5}, ("alpha_low", "alpha_high")),
+    ("Beta", {"d_action": 2, "beta_low": -1.0}, ("beta_low",)),
+    ("Beta", {"d_action": 2, "beta_low": 2.0, "beta_high": 2.0}, ("beta_low", "beta_high")),
+    ("Discrete", {"d_action": 0}, ("d_action",)),
+    ("Discrete", {"d_action": 4, "clip_prob_low": -0.1}, ("clip_prob_low",)),
+    ("Discrete", {"d_action": 4, "clip_prob_high": 1.1}, ("clip_prob_high",)),
+    (
+        "Discrete",
+        {"d_action": 4, "clip_prob_low": 0.5, "clip_prob_high": 0.5},
+        ("clip_prob_low", "clip_prob_high"),
+    ),
+    (
+        "Discrete",
+        {"d_action": 4, "clip_prob_low": 0.3, "clip_prob_high": 0.9},
+        ("clip_prob_low", "d_action"),
+    ),
+    ("Multibinary", {"d_action": 0}, ("d_action",)),
+]
+
+
+@pytest.mark.extension("strict_validation")
+@pytest.mark.parametrize(
+    ("name", "kwargs", "params"), _INVALID, ids=[f"{n}-{k}" for n, k, _ in _INVALID]
+)
+def test_constructor_rejects_invalid_arguments(
+    impl: types.ModuleType, name: str, kwargs: dict[str, Any], params: tuple[str, ...]
+) -> None:
+    with pytest.raises(ValueError) as err:
+        getattr(impl, name)(**kwargs)
+    assert any(p in str(err.value) for p in params), (params, str(err.value))
+
+
+@pytest.mark.extension("strict_validation")
+@pytest.mark.extension("gmm_clip_kwarg")
+@pytest.mark.parametrize("clip", [(-1.5, 0.9), (0.3, 0.3), (0.5, -0.5)])
+def test_gmm_rejects_invalid_clip(impl: types.ModuleType, clip: tuple[float, float]) -> None:
+    with pytest.raises(ValueError, match="clip_actions_on_log_prob"):
+        impl.GMM(2, clip_actions_on_log_prob=clip)
+
+
+@pytest.mark.extension("strict_validation")
+@pytest.mark.parametrize("temperature", [0.0, -0.5])
+def test_discrete_like_continuous_rejects_non_positive_temperature(
+    impl: types.ModuleType, temperature: float
+) -> None:
+    categorical = impl.Discrete(4)(torch.zeros(4))
+    with pytest.raises(ValueError, match="gumbel_softmax_temperature"):
+        impl.DiscreteLikeContinuous(categorical, gumbel_softmax_temperature=temperature)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("TanhGaussian", {"d_action": 1, "clip_actions_on_log_prob": (-1.0, 1.0)}),
+        ("Beta", {"d_action": 1, "clip_actions_on_log_prob": (-1.0, 1.0)}),
+        ("Discrete", {"d_action": 4, "clip_prob_low": 0.0, "clip_prob_high": 1.0}),
+        ("Discrete", {"d_action": 4, "clip_prob_low": 0.25, "clip_prob_high": 1.0}),
+        ("GMM", {"d_action": 1, "gmm_modes": 1, "std_high": 2.0}),
+    ],
+)
+def test_constructor_accepts_boundary_arguments(
+    impl: types.ModuleType, name: str, kwargs: dict[str, Any]
+) -> None:
+    # The closed ends of SPEC §5's ranges are valid: -1 <= l < h <= 1, 0 <= low < high <= 1,
+    # d_action * clip_prob_low <= 1.
+    output = getattr(impl, name)(**kwargs)
+    vec = torch.randn(2, output.input_dimension)
+    assert output(vec).sample().shape[0] == 2

@@ -1,0 +1,259 @@
+"""SPEC §4 Discrete and DiscreteLikeContinuous."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from property_tests.numerics import (
+    dlc_rsample_gradient,
+    eps,
+    gumbel_softmax_jacobian,
+    recover_gumbel_softmax,
+)
+
+D = 4
+LOW, HIGH = 0.001, 0.99  # Discrete's default clip_prob_low / clip_prob_high
+
+
+def _logits(dtype: torch.dtype, rows: int = 6) -> torch.Tensor:
+    vec = 3 * torch.randn(rows, D, dtype=dtype)
+    vec[0, 0] = -20.0  # softmax ~ 1e-9 < clip_prob_low: the low clamp is active
+    vec[1, 1] = 20.0  # softmax ~ 1 > clip_prob_high: the high clamp is active
+    return vec
+
+
+def _reference_probs(vec: torch.Tensor, low: float = LOW, high: float = HIGH) -> torch.Tensor:
+    """r = clamp(softmax(vec), low, high) / sum, float64 from the same vec, gradient through
+    the normalizer; the bounds are the dtype's floats (SPEC §2)."""
+    dtype = vec.dtype
+    lo, hi = float(torch.tensor(low, dtype=dtype)), float(torch.tensor(high, dtype=dtype))
+    q = torch.softmax(vec.double(), -1).clamp(lo, hi)
+    return q / q.sum(-1, keepdim=True)
+
+
+# Error model for r: softmax carries <= D + 4 roundings relative to each probability; the
+# clamp is 1-Lipschitz; the renormalization adds D + 1. So |r - r*| <= (2D + 10) eps r.
+def _rtol(dtype: torch.dtype) -> float:
+    return (2 * D + 10) * eps(dtype)
+
+
+def test_probs_logits_entropy_are_the_clipped_renormalized_softmax(
+    impl: types.ModuleType, dtype: torch.dtype
+) -> None:
+    vec = _logits(dtype)
+    dist = impl.Discrete(D)(vec)
+    want = _reference_probs(vec)
+    torch.testing.assert_close(dist.probs.double(), want, rtol=_rtol(dtype), atol=0)
+    # log r: an absolute error of the relative error of r, plus the log's own rounding.
+    torch.testing.assert_close(
+        dist.logits.double(), want.log(), rtol=0, atol=_rtol(dtype) + 2 * eps(dtype)
+    )
+    # -sum r log r: each term moves by |1 + log r| * dr with dr <= rtol * r.
+    entropy = -(want * want.log()).sum(-1)
+    tol = _rtol(dtype) * (want * (1 + want.log().abs())).sum(-1) + D * eps(dtype)
+    assert bool(((dist.entropy().double() - entropy).abs() <= tol).all())
+    # The renormalization can push r out of [low, high]; row 1's clipped mass is
+    # 0.99 + 3 * 0.001 (softmax of the others is < 1e-8 each), so r_1 = 0.99 / 0.993 > 0.99.
+    assert float(dist.probs[1, 1]) > HIGH
+
+
+def test_probs_gradient_flows_through_the_normalizer(
+    impl: types.ModuleType, dtype: torch.dtype
+) -> None:
+    vec = _logits(dtype).requires_grad_()
+    weights = torch.randn(vec.shape, dtype=dtype)
+    (got,) = torch.autograd.grad((impl.Discrete(D)(vec).probs * weights).sum(), vec)
+    vec64 = vec.detach().double().requires_grad_()
+    (want,) = torch.autograd.grad((_reference_probs(vec64) * weights.double()).sum(), vec64)
+    # The gradient is a sum of <= 2D products of factors each within (2D + 10) eps of
+    # exact, scaled by sum |w| per row. A detached normalizer changes it by O(|w| r), far more.
+    tol = 2 * _rtol(dtype) * weights.abs().sum(-1, keepdim=True).double()
+    assert bool(((got.double() - want).abs() <= tol).all()), (got, want)
+
+
+def test_log_prob_of_indices(impl: types.ModuleType, dtype: torch.dtype) -> None:
+    vec = _logits(dtype, rows=6).reshape(2, 3, D)
+    dist = impl.Discrete(D)(vec)
+    want = _reference_probs(vec).log()
+    tol = _rtol(dtype) + 2 * eps(dtype)
+    index = torch.randint(0, D, (2, 3))
+    log_prob = dist.log_prob(index)
+    assert log_prob.shape == (2, 3)
+    torch.testing.assert_close(
+        log_prob.double(), want.gather(-1, index[..., None])[..., 0], rtol=0, atol=tol
+    )
+    # Indices broadcast against the batch shape.
+    row = torch.randint(0, D, (3,))
+    broadcast = dist.log_prob(row)
+    assert broadcast.shape == (2, 3)
+    torch.testing.assert_close(broadcast, dist.log_prob(row.expand(2, 3)), rtol=0, atol=0)
+
+
+@pytest.mark.extension("discrete_log_prob_of_sample")
+@pytest.mark.parametrize("sample_shape", [(), (7,)])
+def test_log_prob_of_sample_has_the_batch_shape(
+    impl: types.ModuleType, sample_shape: tuple[int, ...]
+) -> None:
+    dist = impl.Discrete(D)(torch.randn(2, 3, D))
+    sample = dist.sample(sample_shape)
+    assert sample.shape == (*sample_shape, 2, 3, 1)
+    log_prob = dist.log_prob(sample)
+    assert log_prob.shape == (*sample_shape, 2, 3)
+    assert torch.equal(log_prob, dist.log_prob(sample[..., 0]))
+
+
+def test_rsample_raises_pointing_to_discrete_like_continuous(impl: types.ModuleType) -> None:
+    with pytest.raises(NotImplementedError, match="DiscreteLikeContinuous"):
+        impl.Discrete(D)(torch.randn(3, D)).rsample()
+
+
+@pytest.mark.parametrize("kind", ["one_hot", "soft"])
+def test_action_from_buffer_clips_and_renormalizes(
+    impl: types.ModuleType, dtype: torch.dtype, kind: str
+) -> None:
+    if kind == "one_hot":
+        action = F.one_hot(torch.randint(0, D, (5,)), D).to(dtype)
+    else:
+        action = torch.softmax(4 * torch.randn(5, D, dtype=dtype), -1)
+    got = impl.Discrete(D).action_from_buffer(action)
+    lo, hi = float(torch.tensor(LOW, dtype=dtype)), float(torch.tensor(HIGH, dtype=dtype))
+    q = action.double().clamp(lo, hi)
+    # Clamp exact, then a sum of D terms and a division: <= D + 2 roundings.
+    torch.testing.assert_close(
+        got.double(), q / q.sum(-1, keepdim=True), rtol=(D + 2) * eps(dtype), atol=0
+    )
+
+
+# ---- DiscreteLikeContinuous ----
+
+
+def _is_one_hot(x: torch.Tensor) -> bool:
+    return bool(((x == 0) | (x == 1)).all()) and bool((x.sum(-1) == 1).all())
+
+
+def test_dlc_sample_and_rsample_are_exactly_one_hot(
+    impl: types.ModuleType, dtype: torch.dtype
+) -> None:
+    # The straight-through value must be the hard sample to the bit (every entry 0 or 1, one
+    # 1 per row), not hard + soft - soft rounded. Equal logits make every category likely.
+    vec = torch.cat([torch.zeros(128, D, dtype=dtype), _logits(dtype, rows=128)])
+    dlc = impl.DiscreteLikeContinuous(impl.Discrete(D)(vec))
+    assert _is_one_hot(dlc.sample())
+    assert _is_one_hot(dlc.sample((3,)))
+    assert _is_one_hot(dlc.rsample())
+
+
+@pytest.mark.extension("dlc_rsample_sample_shape")
+def test_dlc_rsample_takes_a_sample_shape(impl: types.ModuleType) -> None:
+    logits = torch.randn(3, D, requires_grad=True)
+    sample = impl.DiscreteLikeContinuous(torch.distributions.Categorical(logits=logits)).rsample(
+        (7,)
+    )
+    assert sample.shape == (7, 3, D)
+    assert _is_one_hot(sample)
+    (grad,) = torch.autograd.grad((sample * torch.randn(7, 3, D)).sum(), logits)
+    assert bool((grad != 0).any())
+
+
+def _rsample_jacobian(dlc: object, logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(one rsample() of `dlc`, d sample[r, k] / d logits[r, j] as [r, k, j])."""
+    sample = dlc.rsample()
+    jac = torch.stack(
+        [
+            torch.autograd.grad(sample[:, k].sum(), logits, retain_graph=True)[0]
+            for k in range(sample.shape[-1])
+        ],
+        dim=-2,
+    )
+    return sample, jac
+
+
+def test_dlc_rsample_backward_is_the_gumbel_softmax_jacobian(
+    impl: types.ModuleType, dtype: torch.dtype
+) -> None:
+    # tau = 4 keeps softmax((logits + g) / tau) away from the simplex's corners, where
+    # recovering (y, tau) from the Jacobian would be ill-conditioned.
+    tau_set = 4.0
+    logits = torch.randn(16, D, dtype=dtype, requires_grad=True)
+    categorical = torch.distributions.Categorical(logits=logits)
+    dlc = impl.DiscreteLikeContinuous(categorical, gumbel_softmax_temperature=tau_set)
+    sample, jac = _rsample_jacobian(dlc, logits)
+    assert _is_one_hot(sample)
+    y, tau = recover_gumbel_softmax(jac)
+    # y must be a point of the simplex whose argmax is the hard sample, and the whole
+    # Jacobian (D^2 entries from D unknowns) must be (diag(y) - y y^T) / tau.
+    assert bool((y > 0).all())
+    assert torch.equal(y.argmax(-1), sample.argmax(-1))
+    # Error model, with kappa = 1 / min_j y_j per row: an off-diagonal entry carries ~4
+    # roundings of its own plus, from the categorical's logit normalization (whose Jacobian
+    # is I - 1 p^T and annihilates J only in exact arithmetic), 2 eps p_j / y_j <= 2 kappa
+    # eps relative; y is a ratio of 3 entries plus a normalization and tau a ratio of 5:
+    # <= (16 kappa + 32) eps relative. A diagonal entry's 1 - y_k carries an absolute eps.
+    e = eps(dtype)
+    kappa = 1 / y.min(-1).values
+    rel = (16 * kappa + 32) * e
+    assert bool(((tau - tau_set).abs() <= rel * tau_set).all()), (tau, rel)
+    model = gumbel_softmax_jacobian(y, tau)
+    big = torch.maximum(y.unsqueeze(-1), y.unsqueeze(-2))
+    tol = 4 * rel[:, None, None] * model.abs() + 8 * e * big / tau[:, None, None]
+    error = (jac.double() - model).abs()
+    assert bool((error <= tol).all()), float((error / tol).max())
+
+
+def test_dlc_default_temperature_is_one_half(impl: types.ModuleType) -> None:
+    # Same noise (same seed), so the gradients match exactly iff the temperatures do.
+    default = dlc_rsample_gradient(impl.DiscreteLikeContinuous, seed=5)
+    half = dlc_rsample_gradient(
+        lambda c: impl.DiscreteLikeContinuous(c, gumbel_softmax_temperature=0.5), seed=5
+    )
+    one = dlc_rsample_gradient(
+        lambda c: impl.DiscreteLikeContinuous(c, gumbel_softmax_temperature=1.0), seed=5
+    )
+    assert torch.equal(default, half)
+    assert not torch.equal(default, one)
+
+
+def test_dlc_log_prob_of_soft_and_one_hot_actions(
+    impl: types.ModuleType, dtype: torch.dtype
+) -> None:
+    assert torch.distributions.Distribution._validate_args  # torch validation is on (conftest)
+    vec = _logits(dtype)
+    categorical = impl.Discrete(D)(vec)
+    dlc = impl.DiscreteLikeContinuous(categorical)
+    soft = torch.softmax(torch.randn(vec.shape, dtype=dtype), -1)
+    for action in (soft, F.one_hot(soft.argmax(-1), D).to(dtype)):
+        log_prob = dlc.log_prob(action)
+        assert log_prob.shape == vec.shape[:-1]
+        # log r[argmax a]: the categorical's log-probability of that index, within the
+        # rounding of a recomputed log-softmax (4 ulps of log r, |log r| <= 7 here).
+        want = categorical.log_prob(action.argmax(-1))
+        torch.testing.assert_close(log_prob, want, rtol=4 * eps(dtype), atol=4 * 7 * eps(dtype))
+
+
+def test_dlc_probs_logits_entropy_are_the_categoricals(
+    impl: types.ModuleType, dtype: torch.dtype
+) -> None:
+    categorical = impl.Discrete(D)(_logits(dtype))
+    dlc = impl.DiscreteLikeContinuous(categorical)
+    # Equal up to a re-normalization of the logits: 4 ulps (|log r| <= 7 here).
+    e = eps(dtype)
+    torch.testing.assert_close(dlc.probs, categorical.probs, rtol=4 * e, atol=0)
+    torch.testing.assert_close(dlc.logits, categorical.logits, rtol=4 * e, atol=4 * 7 * e)
+    torch.testing.assert_close(dlc.entropy(), categorical.entropy(), rtol=8 * D * e, atol=8 * D * e)
+
+
+def test_dlc_wraps_a_torch_categorical(impl: types.ModuleType) -> None:
+    categorical = torch.distributions.Categorical(logits=torch.randn(3, D))
+    dlc = impl.DiscreteLikeContinuous(categorical)
+    assert _is_one_hot(dlc.sample())
+    index = torch.randint(0, D, (3,))
+    torch.testing.assert_close(
+        dlc.log_prob(F.one_hot(index, D).float()),
+        categorical.log_prob(index),
+        rtol=4e-7,
+        atol=4 * 7 * 1.2e-7,
+    )

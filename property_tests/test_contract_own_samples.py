@@ -1,0 +1,312 @@
+"""SPEC §4 own-sample scoring: TanhGaussian and GMM score a tensor they returned from
+sample/rsample from its exact pre-squash value u, unclipped, even where tanh(u) rounds to ±1;
+any other tensor (a clone, a tensor modified in place) gets the clipped formula. Beta always
+clips, own samples included.
+
+The checks are independent of the implementation's cache: either an independent float64
+evaluation of the exact formula at u' = atanh(a) (where a does not saturate, so u' is u to a
+known accuracy), or, where a saturates to ±1 and u is invisible, bounds of the exact formula
+over u = mu + sigma e for |e| <= 10 (P(|e| > 10) ~ 1.5e-23 per draw). The clipped formula at
+these parameters lies thousands of nats away from both.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+from dataclasses import dataclass
+
+import pytest
+import torch
+
+from property_tests.numerics import (
+    HALF_LOG_2PI,
+    atanh64,
+    clamp_in,
+    eps,
+    log1m_tanh_sq64,
+    normal_log_pdf64,
+    softplus64,
+    tanh_bounded_positive64,
+)
+from property_tests.registry import CASES_BY_NAME
+
+SQUASHED = ("TanhGaussian", "GMM")
+LEAD = (3,)
+N_SAMPLES = 64
+E_BOUND = 10.0  # |e| <= 10 standard deviations for every draw (see module docstring)
+_DEFAULT_CLIP = {"TanhGaussian": (-0.99, 0.99), "GMM": (-(1 - 1e-6), 1 - 1e-6)}
+
+
+@dataclass(frozen=True)
+class Squashed:
+    """A TanhGaussian, or a GMM whose M modes are identical (so the mixture is one Gaussian
+    per dimension), with every location mu and scale sigma equal."""
+
+    dist: object
+    mu: float
+    sigma: float  # float64 value of the scale the implementation computes
+    dtype: torch.dtype
+    d_action: int
+    summed: bool  # GMM: log_prob sums the dimensions, with a trailing singleton axis
+
+    def combine(self, per_dim: torch.Tensor) -> torch.Tensor:
+        return per_dim.sum(-1, keepdim=True) if self.summed else per_dim
+
+    def exact_log_prob(self, u: torch.Tensor) -> torch.Tensor:
+        """log N(u; mu, sigma) - log(1 - tanh(u)^2), float64, in the log_prob's shape."""
+        mu = torch.full_like(u, self.mu, dtype=torch.float64)
+        sigma = torch.full_like(mu, self.sigma)
+        return self.combine(normal_log_pdf64(u, mu, sigma) - log1m_tanh_sq64(u))
+
+    def tolerance_at_unsaturated(self, a: torch.Tensor) -> torch.Tensor:
+        """Error model for log_prob(a) vs exact_log_prob(atanh64(a)) where |a| < 1 clearly.
+
+        a is tanh(u) rounded, so |atanh(a) - u| <= eps |a| / (1 - a^2) (with a factor 2 of
+        margin); through dlp/du = -(u - mu)/sigma^2 + 2a that moves the value. On top, the
+        implementation's own evaluation: <= 16 roundings of S, the sum of the magnitudes of
+        the formula's terms.
+        """
+        e = eps(self.dtype)
+        a64 = a.double()
+        u = atanh64(a64)
+        z = (u - self.mu) / self.sigma
+        du = e * a64.abs() / (1 - a64 * a64)
+        slope = (z / self.sigma).abs() + 2 * a64.abs()
+        terms = 0.5 * z * z + abs(math.log(self.sigma)) + HALF_LOG_2PI + log1m_tanh_sq64(u).abs()
+        return self.combine(slope * du + 16 * e * terms)
+
+    def saturated_bounds(self) -> tuple[float, float]:
+        """Bounds of the exact log_prob over u = mu + sigma e, |e| <= E_BOUND, for a
+        saturated sample (every dimension alike), widened by 16 roundings of S."""
+        # The density is even under (u, mu) -> (-u, -mu): bound it for |mu|.
+        u = abs(self.mu) + self.sigma * torch.tensor([-E_BOUND, E_BOUND], dtype=torch.float64)
+        # -log(1 - tanh^2 u) increases with u (> 0 here) and -e^2/2 lies in [-E^2/2, 0].
+        jac = -log1m_tanh_sq64(u)
+        base = -math.log(self.sigma) - HALF_LOG_2PI
+        low = base - 0.5 * E_BOUND**2 + float(jac[0])
+        high = base + float(jac[1])
+        scale = self.d_action if self.summed else 1
+        slack = 16 * eps(self.dtype) * scale * (abs(low) + abs(high))
+        return scale * low - slack, scale * high + slack
+
+
+def _squashed(
+    impl: types.ModuleType, name: str, mu: float, raw_std: float, dtype: torch.dtype
+) -> Squashed:
+    case = CASES_BY_NAME[name]
+    n_loc = case.input_dimension(case.output_kwargs) - (
+        case.output_kwargs["gmm_modes"] if name == "GMM" else 0
+    )
+    half = n_loc // 2
+    values = [mu] * half + [raw_std] * half
+    if name == "GMM":
+        values += [0.0] * case.output_kwargs["gmm_modes"]  # equal mixture weights
+        sigma = float(softplus64(torch.tensor(raw_std, dtype=dtype)) + 1e-4)
+    else:
+        sigma = float(
+            tanh_bounded_positive64(torch.tensor(raw_std, dtype=dtype), math.exp(-5), math.exp(2))
+        )
+    vec = torch.tensor(values, dtype=dtype).expand(*LEAD, len(values))
+    dist = case.policy_output(impl)(vec)
+    return Squashed(dist, mu, sigma, dtype, case.d_action, summed=name == "GMM")
+
+
+def _unsaturated(impl: types.ModuleType, name: str, dtype: torch.dtype) -> Squashed:
+    """Draws that do not saturate in `dtype` but pass the default clip about 1 time in 3 or
+    more, so the clipped formula would differ from the exact one."""
+    if name == "TanhGaussian":
+        # mu = 2.5, sigma = e^-1.5 ~ 0.22: a in ~(0.97, 0.9985); clip 0.99.
+        return _squashed(impl, name, 2.5, 0.0, dtype)
+    # GMM, float64 only: mu = 8, sigma ~ 0.51: 1 - a in ~(1e-9, 1e-5); clip 1 - 1e-6. In
+    # float32 every action past that clip rounds to within 16 ulps of 1, so u is only
+    # visible through the saturated tests.
+    assert dtype == torch.float64
+    return _squashed(impl, name, 8.0, -0.4, dtype)
+
+
+# (output, dtype) pairs whose draws reach past the clip without saturating.
+UNSATURATED = [
+    ("TanhGaussian", torch.float32),
+    ("TanhGaussian", torch.float64),
+    ("GMM", torch.float64),
+]
+SAMPLERS = {"TanhGaussian": ["sample", "rsample"], "GMM": ["sample"]}
+PAIR_SAMPLERS = {
+    "TanhGaussian": ["rsample_and_log_prob", "sample_and_log_prob"],
+    "GMM": ["sample_and_log_prob"],
+}
+
+
+def _with_methods(
+    methods: dict[str, list[str]], pairs: list[tuple[str, torch.dtype]]
+) -> list[object]:
+    return [
+        pytest.param(name, dtype, method, id=f"{name}-{str(dtype)[6:]}-{method}")
+        for name, dtype in pairs
+        for method in methods[name]
+    ]
+
+
+def _saturated(impl: types.ModuleType, name: str, sign: float) -> Squashed:
+    # float32, mu = 12 sign and the smallest sigma: tanh(u) rounds to exactly sign.
+    return _squashed(impl, name, 12.0 * sign, -1e3, torch.float32)
+
+
+SIGNS = pytest.mark.parametrize("sign", [1.0, -1.0], ids=["+1", "-1"])
+
+
+def _draws(sq: Squashed, method: str) -> torch.Tensor:
+    return getattr(sq.dist, method)((N_SAMPLES,))
+
+
+def _assert_exact(sq: Squashed, a: torch.Tensor, log_prob: torch.Tensor) -> None:
+    clip = _DEFAULT_CLIP["GMM" if sq.summed else "TanhGaussian"][1]
+    assert bool((a.abs() > clip).any()), "no draw beyond the clip: the test could not fail"
+    expected = sq.exact_log_prob(atanh64(a))
+    error = (log_prob.double() - expected).abs()
+    tol = sq.tolerance_at_unsaturated(a)
+    assert bool((error <= tol).all()), float((error / tol).max())
+
+
+@pytest.mark.parametrize(("name", "dtype", "method"), _with_methods(SAMPLERS, UNSATURATED))
+def test_own_sample_is_scored_exactly(
+    impl: types.ModuleType, name: str, dtype: torch.dtype, method: str
+) -> None:
+    sq = _unsaturated(impl, name, dtype)
+    a = _draws(sq, method)
+    _assert_exact(sq, a, sq.dist.log_prob(a))
+
+
+@pytest.mark.parametrize(("name", "dtype"), UNSATURATED)
+def test_own_samples_stay_exact_after_mean_other_samples_and_other_scores(
+    impl: types.ModuleType, name: str, dtype: torch.dtype
+) -> None:
+    sq = _unsaturated(impl, name, dtype)
+    first = _draws(sq, "sample")
+    second = _draws(sq, SAMPLERS[name][-1])
+    assert sq.dist.mean.shape[-1] == first.shape[-1]
+    sq.dist.log_prob(first.clone())  # score another tensor in between
+    _assert_exact(sq, second, sq.dist.log_prob(second))
+    _assert_exact(sq, first, sq.dist.log_prob(first))
+
+
+@SIGNS
+@pytest.mark.parametrize(("name", "method"), [(n, m) for n in SQUASHED for m in SAMPLERS[n]])
+def test_saturated_own_sample_is_finite_and_exact(
+    impl: types.ModuleType, name: str, method: str, sign: float
+) -> None:
+    sq = _saturated(impl, name, sign)
+    a = _draws(sq, method)
+    assert bool((a == sign).all()), "the draws should round to exactly +-1 in float32"
+    low, high = sq.saturated_bounds()
+    for when in ("fresh", "after reading mean"):
+        if when == "after reading mean":
+            assert bool((sq.dist.mean == sign).all())
+        log_prob = sq.dist.log_prob(a)
+        assert bool(((log_prob >= low) & (log_prob <= high)).all()), (when, log_prob, low, high)
+
+
+def _clipped_log_prob(sq: Squashed, a: torch.Tensor, clip: tuple[float, float]) -> torch.Tensor:
+    c = clamp_in(a, *clip, sq.dtype)
+    return sq.exact_log_prob(atanh64(c))
+
+
+def _clipped_tolerance(sq: Squashed, a: torch.Tensor, clip: tuple[float, float]) -> torch.Tensor:
+    # The clamped action is exact; the value then carries <= 16 roundings of S (the
+    # atanh of an exact input is accurate to a few ulps, so no conditioning term).
+    u = atanh64(clamp_in(a, *clip, sq.dtype))
+    z = (u - sq.mu) / sq.sigma
+    terms = 0.5 * z * z + abs(math.log(sq.sigma)) + HALF_LOG_2PI + log1m_tanh_sq64(u).abs()
+    return sq.combine(16 * eps(sq.dtype) * terms)
+
+
+@SIGNS
+@pytest.mark.parametrize("name", SQUASHED)
+def test_clone_of_own_sample_gets_the_clipped_formula(
+    impl: types.ModuleType, name: str, sign: float
+) -> None:
+    sq = _saturated(impl, name, sign)
+    a = sq.dist.sample((8,))
+    clone = a.clone()
+    clip = _DEFAULT_CLIP[name]
+    error = (sq.dist.log_prob(clone).double() - _clipped_log_prob(sq, clone, clip)).abs()
+    assert bool((error <= _clipped_tolerance(sq, clone, clip)).all()), error
+
+
+@SIGNS
+@pytest.mark.parametrize("name", SQUASHED)
+def test_own_sample_modified_in_place_gets_the_clipped_formula(
+    impl: types.ModuleType, name: str, sign: float
+) -> None:
+    sq = _saturated(impl, name, sign)
+    a = sq.dist.sample((8,))
+    sq.dist.log_prob(a)  # scored once as an own sample
+    a.mul_(0.75)  # now +-0.75: an ordinary action
+    clip = _DEFAULT_CLIP[name]
+    error = (sq.dist.log_prob(a).double() - _clipped_log_prob(sq, a, clip)).abs()
+    assert bool((error <= _clipped_tolerance(sq, a, clip)).all()), error
+
+
+# ---- the new methods returning (action, log_prob) ----
+
+
+@pytest.mark.extension("sample_and_log_prob")
+@pytest.mark.parametrize(("name", "dtype", "method"), _with_methods(PAIR_SAMPLERS, UNSATURATED))
+def test_sample_and_log_prob_is_exact(
+    impl: types.ModuleType, name: str, dtype: torch.dtype, method: str
+) -> None:
+    sq = _unsaturated(impl, name, dtype)
+    a, log_prob = getattr(sq.dist, method)((N_SAMPLES,))
+    _assert_exact(sq, a, log_prob)
+
+
+@SIGNS
+@pytest.mark.extension("sample_and_log_prob")
+@pytest.mark.parametrize(("name", "method"), [(n, m) for n in SQUASHED for m in PAIR_SAMPLERS[n]])
+def test_sample_and_log_prob_is_finite_and_exact_when_saturated(
+    impl: types.ModuleType, name: str, method: str, sign: float
+) -> None:
+    sq = _saturated(impl, name, sign)
+    a, log_prob = getattr(sq.dist, method)((N_SAMPLES,))
+    assert bool((a == sign).all())
+    low, high = sq.saturated_bounds()
+    assert bool(((log_prob >= low) & (log_prob <= high)).all()), (log_prob, low, high)
+
+
+# ---- clipping of ordinary actions; Beta clips own samples too ----
+
+
+def _clip_params() -> list[object]:
+    return [
+        pytest.param("TanhGaussian", id="TanhGaussian"),
+        pytest.param("GMM", id="GMM", marks=pytest.mark.extension("gmm_clip_kwarg")),
+        pytest.param("Beta", id="Beta"),
+    ]
+
+
+@pytest.mark.parametrize("name", _clip_params())
+def test_log_prob_clamps_actions_to_the_clip_bounds(
+    impl: types.ModuleType, name: str, dtype: torch.dtype
+) -> None:
+    case = CASES_BY_NAME[name]
+    output = getattr(impl, name)(**case.output_kwargs, clip_actions_on_log_prob=(-0.5, 0.9))
+    dist = output(torch.randn(case.vec_shape(LEAD), dtype=dtype))
+    shape = case.action_shape(LEAD, case.output_kwargs)
+    for value, clamped in ((0.95, 0.9), (1.0, 0.9), (-0.7, -0.5), (-1.0, -0.5)):
+        got = dist.log_prob(torch.full(shape, value, dtype=dtype))
+        # The clamp is the first operation on the action: identical inputs, identical bits.
+        assert torch.equal(got, dist.log_prob(torch.full(shape, clamped, dtype=dtype))), value
+
+
+@pytest.mark.parametrize("method", ["sample", "rsample"])
+def test_beta_clips_its_own_samples(
+    impl: types.ModuleType, method: str, dtype: torch.dtype
+) -> None:
+    # alpha ~ 50, beta ~ 1: x = (a + 1)/2 beyond the 0.995 clip with probability ~0.22.
+    vec = torch.tensor([49.0] * 3 + [-30.0] * 3, dtype=dtype).expand(*LEAD, 6)
+    dist = impl.Beta(3)(vec)
+    a = getattr(dist, method)((N_SAMPLES,))
+    assert bool((a > 0.99).any()), "no draw beyond the clip: the test could not fail"
+    fresh = a.detach().clamp(-0.99, 0.99)
+    assert torch.equal(dist.log_prob(a).detach(), dist.log_prob(fresh))

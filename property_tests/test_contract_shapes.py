@@ -1,0 +1,127 @@
+"""SPEC §4 shapes: input_dimension, batch/event shapes, sample/rsample/log_prob/mean/entropy.
+
+Every (output, leading dims of vec) pair of the registry; leading dims () is a 1-D vec and
+(0, 5) an empty batch (SPEC §6: both work).
+"""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+import torch
+
+from property_tests.registry import (
+    CASES,
+    LEADS,
+    POLICY_OUTPUT_CASES,
+    SAMPLE_SHAPES,
+    OutputCase,
+    Shape,
+    Support,
+    case_lead_params,
+    case_param,
+    case_params,
+)
+
+
+@pytest.mark.parametrize("case", case_params(POLICY_OUTPUT_CASES))
+@pytest.mark.parametrize("d_action", [1, 3, 6])
+def test_input_dimension(impl: types.ModuleType, case: OutputCase, d_action: int) -> None:
+    kwargs = {**case.output_kwargs, "d_action": d_action}
+    assert case.policy_output(impl, d_action=d_action).input_dimension == case.input_dimension(
+        kwargs
+    )
+
+
+@pytest.mark.parametrize("gmm_modes", [1, 2, 7])
+def test_gmm_input_dimension_counts_modes(impl: types.ModuleType, gmm_modes: int) -> None:
+    # 2 M d means and stds plus M logits (SPEC §4 GMM), with d = 3.
+    assert impl.GMM(3, gmm_modes=gmm_modes).input_dimension == 2 * gmm_modes * 3 + gmm_modes
+
+
+@pytest.mark.parametrize(("case", "lead"), case_lead_params())
+def test_sample_log_prob_and_mean_shapes(
+    impl: types.ModuleType,
+    case: OutputCase,
+    lead: Shape,
+    device: torch.device,
+    dtype: torch.dtype,
+) -> None:
+    kw = case.output_kwargs
+    dist = case.distribution(impl, torch.randn(case.vec_shape(lead), dtype=dtype, device=device))
+    if case.batch_shape is not None and case.event_shape is not None:
+        assert isinstance(dist, torch.distributions.Distribution)
+        assert dist.batch_shape == case.batch_shape(lead, kw)
+        assert dist.event_shape == case.event_shape(kw)
+    for sample_shape in SAMPLE_SHAPES:
+        full = (*sample_shape, *lead)
+        sample = dist.sample(sample_shape)
+        assert sample.shape == case.action_shape(full, kw), sample_shape
+        assert sample.device.type == device.type
+        actions = case.make_actions(full, kw, dtype, device)
+        assert dist.log_prob(actions).shape == case.log_prob_shape(full, kw), sample_shape
+    if case.has_mean:
+        assert dist.mean.shape == case.action_shape(lead, kw)
+
+
+def _rsample_params() -> list[object]:
+    return [
+        case_param(
+            case,
+            lead,
+            sample_shape,
+            features=(
+                *(("batchless",) if lead == () else ()),
+                *(("rsample_sample_shape",) if sample_shape != () else ()),
+            ),
+        )
+        for case in CASES
+        if case.rsample is Support.YES
+        for lead in LEADS
+        for sample_shape in SAMPLE_SHAPES
+    ]
+
+
+@pytest.mark.parametrize(("case", "lead", "sample_shape"), _rsample_params())
+def test_rsample_shape(
+    impl: types.ModuleType,
+    case: OutputCase,
+    lead: Shape,
+    sample_shape: Shape,
+    device: torch.device,
+    dtype: torch.dtype,
+) -> None:
+    dist = case.distribution(impl, torch.randn(case.vec_shape(lead), dtype=dtype, device=device))
+    # Upstream DiscreteLikeContinuous.rsample takes no argument: call it bare for shape ().
+    sample = dist.rsample(sample_shape) if sample_shape else dist.rsample()
+    assert sample.shape == case.action_shape((*sample_shape, *lead), case.output_kwargs)
+
+
+def _entropy_params() -> list[object]:
+    return [
+        case_param(case, lead, features=("entropy", *(("batchless",) if lead == () else ())))
+        for case in CASES
+        if case.entropy is Support.YES
+        for lead in LEADS
+    ]
+
+
+@pytest.mark.parametrize(("case", "lead"), _entropy_params())
+def test_entropy_shape(
+    impl: types.ModuleType, case: OutputCase, lead: Shape, device: torch.device, dtype: torch.dtype
+) -> None:
+    dist = case.distribution(impl, torch.randn(case.vec_shape(lead), dtype=dtype, device=device))
+    assert dist.entropy().shape == case.log_prob_shape(lead, case.output_kwargs)
+
+
+@pytest.mark.parametrize("case", case_params(tuple(c for c in CASES if c.batch_shape is not None)))
+def test_support_matches_samples_and_event_shape(
+    impl: types.ModuleType, case: OutputCase, dtype: torch.dtype
+) -> None:
+    lead = (3,)
+    dist = case.distribution(impl, torch.randn(case.vec_shape(lead), dtype=dtype))
+    assert dist.support.event_dim == len(dist.event_shape)
+    assert bool(dist.support.check(dist.sample((7,))).all())
+    actions = case.make_actions(lead, case.output_kwargs, dtype, torch.device("cpu"))
+    assert bool(dist.support.check(actions).all())
