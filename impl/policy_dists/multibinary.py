@@ -8,6 +8,7 @@ from torch.distributions import Bernoulli
 
 from policy_dists import validation
 from policy_dists.base import PolicyOutput
+from policy_dists.numerics import softplus
 from policy_dists.sampling import zero_or_nan
 
 _Shape = torch.Size | tuple[int, ...]
@@ -30,9 +31,21 @@ class IndependentBernoulli(Bernoulli):
         return (self.logits > 0).to(self.logits.dtype)
 
     def log_prob(self, value: torch.Tensor) -> torch.Tensor:
+        """k log p + (1 - k) log(1 - p), with log p = -softplus(-x), log(1-p) = -softplus(x).
+
+        Exact to the last bit where torch's binary_cross_entropy_with_logits is not: it
+        returns -0.0 for log p = -9.4e-14 at x = 30 in float32 and is off by 1% in float64.
+        """
         if validation.validation_enabled() and not bool(((value == 0) | (value == 1)).all()):
             raise ValueError("Multibinary: actions must be 0 or 1")
-        return super().log_prob(value.to(self.logits.dtype))
+        k = value.to(self.logits.dtype)
+        x = self.logits
+        return -(k * softplus(-x) + (1.0 - k) * softplus(x))
+
+    def entropy(self) -> torch.Tensor:
+        """p softplus(-x) + (1 - p) softplus(x): two non-negative terms, no cancellation."""
+        x = self.logits
+        return torch.sigmoid(x) * softplus(-x) + torch.sigmoid(-x) * softplus(x)
 
 
 @gin.configurable(module="policy_dists")

@@ -104,9 +104,14 @@ def _stirling_correction(inv: torch.Tensor) -> torch.Tensor:
 
 
 def _ordered(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(p, q, t) = (min, max, min/max): t in (0, 1] never overflows, unlike a + b."""
-    p = torch.minimum(a, b)
-    q = torch.maximum(a, b)
+    """(p, q, t) = (min, max, min/max); t in (0, 1] never overflows, unlike a + b.
+
+    Selected with ``where`` on a > b, not minimum/maximum: on ties those split the gradient
+    half and half, which is wrong wherever p and q are then used asymmetrically.
+    """
+    swap = a > b
+    p = torch.where(swap, b, a)
+    q = torch.where(swap, a, b)
     return p, q, p / q
 
 
