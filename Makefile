@@ -1,19 +1,23 @@
-# Quick start: `make test` (the whole suite). Creates or reuses ./.venv and installs the
-# pinned versions from constraints.txt plus this project (editable) before running.
+# Quick start: `make audit` (the boundary audit) and `make test` (the whole suite).
+# Each creates or reuses ./.venv and installs the pinned versions from constraints.txt plus
+# this project (editable) before running.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint venv clean-venv
+.PHONY: audit test lint venv clean-venv
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,dev]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,dev,audit]'
 	@touch $(STAMP)
+
+audit: $(STAMP)
+	$(VENV)/bin/policy-dists-audit $(AUDIT_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)

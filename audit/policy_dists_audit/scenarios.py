@@ -1,0 +1,115 @@
+"""What the audit sweeps: for every output, parameter settings that stress the boundary.
+
+A setting is one row of network output ``vec``, chosen so that the parameters land where
+errors live: std at its low and high bounds, mu = ±3, alpha and beta at their lows and
+large, separated and identical mixture modes, near-one-hot and flat logits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Raw activations far enough out that tanh_bounded_positive and softplus_bounded_positive
+# return their bound to the last bit in float64 (sigmoid(60) = 1 and softplus(-40) < 1e-17).
+SATURATE_HIGH = 30.0
+SATURATE_LOW = -40.0
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    vec: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One output: its constructor kwargs (same for the implementation and the reference),
+    its kind (how it is measured), and its settings."""
+
+    output: str
+    kind: str  # "continuous" | "discrete" | "one_hot" | "binary"
+    kwargs: dict
+    settings: tuple[Setting, ...]
+
+    def vec_rows(self) -> np.ndarray:
+        return np.asarray([s.vec for s in self.settings], dtype=np.float64)
+
+
+def _gmm_vec(means: list[float], raw_std: float, logits: list[float]) -> tuple[float, ...]:
+    return (*means, *([raw_std] * len(means)), *logits)
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "TanhGaussian",
+        "continuous",
+        {"d_action": 1},
+        (
+            Setting("mu=0, std_low", (0.0, SATURATE_LOW)),
+            Setting("mu=3, std_low", (3.0, SATURATE_LOW)),
+            Setting("mu=-3, std_low", (-3.0, SATURATE_LOW)),
+            Setting("mu=3, std_high", (3.0, SATURATE_HIGH)),
+            Setting("mu=0, std mid", (0.0, 0.0)),
+        ),
+    ),
+    Scenario(
+        "GMM",
+        "continuous",
+        {"d_action": 1, "gmm_modes": 3},
+        (
+            Setting(
+                "separated modes, std_low", _gmm_vec([-3.0, 0.0, 3.0], SATURATE_LOW, [0.0] * 3)
+            ),
+            Setting("identical modes", _gmm_vec([0.5] * 3, 0.0, [0.0] * 3)),
+            Setting("mu=3 dominant, wide", _gmm_vec([3.0, -3.0, 0.0], 1.0, [30.0, 0.0, 0.0])),
+            Setting(
+                "near-one-hot logits", _gmm_vec([-3.0, 0.0, 3.0], SATURATE_LOW, [0.0, 0.0, 30.0])
+            ),
+        ),
+    ),
+    Scenario(
+        "Beta",
+        "continuous",
+        {"d_action": 1},
+        (
+            Setting("alpha, beta at low", (SATURATE_LOW, SATURATE_LOW)),
+            Setting("alpha, beta large", (50.0, 50.0)),
+            Setting("alpha low, beta large", (SATURATE_LOW, 50.0)),
+            Setting("alpha large, beta low", (1e3, SATURATE_LOW)),
+            Setting("alpha = beta = 2", (0.6, 0.6)),
+        ),
+    ),
+    Scenario(
+        "Discrete",
+        "discrete",
+        {"d_action": 6},
+        (
+            Setting("near-one-hot", (30.0, 0.0, 0.0, 0.0, 0.0, 0.0)),
+            Setting("flat", (0.0,) * 6),
+            Setting("spread", (5.0, 2.0, 0.0, -2.0, -5.0, -20.0)),
+        ),
+    ),
+    Scenario(
+        "DiscreteLikeContinuous",
+        "one_hot",
+        {"d_action": 6},
+        (
+            Setting("near-one-hot", (30.0, 0.0, 0.0, 0.0, 0.0, 0.0)),
+            Setting("flat", (0.0,) * 6),
+            Setting("spread", (5.0, 2.0, 0.0, -2.0, -5.0, -20.0)),
+        ),
+    ),
+    Scenario(
+        "Multibinary",
+        "binary",
+        {"d_action": 5},
+        (
+            Setting("logits 0, ±30, ±1e4", (0.0, 30.0, -30.0, 1e4, -1e4)),
+            Setting("logits ±1, ±80", (1.0, -1.0, 80.0, -80.0, 0.5)),
+        ),
+    ),
+)
+
+OUTPUTS: tuple[str, ...] = tuple(s.output for s in SCENARIOS)

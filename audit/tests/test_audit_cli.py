@@ -1,0 +1,72 @@
+"""The audit command end to end on a small sweep: exit codes, files, and a broken impl."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from policy_dists_audit.cli import run
+from policy_dists_audit.output_folder import MANIFEST
+
+SMALL = ["--outputs", "TanhGaussian,Discrete"]
+
+
+def test_clean_run_exits_0_and_writes_json_and_png(tmp_path: Path) -> None:
+    assert run([*SMALL, "--out", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "audit.json").read_text())
+    assert {row["output"] for row in report["summary"]} == {"TanhGaussian", "Discrete"}
+    assert {row["dtype"] for row in report["summary"]} == {"float32", "float64"}
+    assert all(not row["over_budget"] for row in report["summary"])
+    assert report["points"], "the audit compared no value"
+    assert (tmp_path / "audit.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_broken_implementation_exits_1_and_names_the_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = run([*SMALL, "--impl", "broken_tanh_jacobian", "--out", str(tmp_path)])
+    assert status == 1
+    over = [line for line in capsys.readouterr().out.splitlines() if "OVER BUDGET" in line]
+    assert over and all("TanhGaussian" in line for line in over)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--impl", "no_such_module_anywhere"],
+        ["--dtype", "float16"],
+        ["--device", "tpu"],
+        ["--outputs", "Gamma"],
+        ["--budget", "/nonexistent/budget.json"],
+    ],
+)
+def test_usage_errors_exit_2_before_writing(args: list[str], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run([*args, "--out", str(out)]) == 2
+    assert not out.exists()
+
+
+def test_cuda_without_gpu_is_a_usage_error(tmp_path: Path) -> None:
+    status = run([*SMALL, "--device", "cuda", "--out", str(tmp_path / "out")])
+    assert status == (2 if not torch.cuda.is_available() else 0)
+
+
+def test_never_overwrites_a_file_it_did_not_create(tmp_path: Path) -> None:
+    foreign = tmp_path / "audit.json"
+    foreign.write_text("someone else's notes")
+    assert run([*SMALL, "--out", str(tmp_path)]) == 2
+    assert foreign.read_text() == "someone else's notes"
+    assert not (tmp_path / "audit.png").exists()
+
+
+def test_rerun_overwrites_its_own_files_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run([*SMALL, "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert run([*SMALL, "--out", str(tmp_path)]) == 0
+    assert "overwriting" in capsys.readouterr().out
+    assert set((tmp_path / MANIFEST).read_text().split()) == {"audit.json", "audit.png"}

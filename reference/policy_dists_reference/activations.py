@@ -1,0 +1,88 @@
+"""The two positive-parameter activations of SPEC §3, in float64."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+from scipy.special import expit
+
+from .validation import check_nonnegative, check_positive, check_upper_bound, round_to_dtype
+
+Activation = Callable[..., np.ndarray]
+
+
+def softplus_bounded_positive(x: ArrayLike, low: float, high: float | None = None) -> np.ndarray:
+    """min(log(1 + e^x) + low, high): a value in (low, high]; high=None means unbounded."""
+    low = check_nonnegative("low", low)
+    high = check_upper_bound("high", high, "low", low)
+    # logaddexp(0, x) is the exact softplus, with no identity switch at large x.
+    value = np.logaddexp(0.0, np.asarray(x, dtype=np.float64)) + low
+    return value if high is None else np.minimum(value, high)
+
+
+def tanh_bounded_positive(x: ArrayLike, low: float, high: float) -> np.ndarray:
+    """exp(log low + (log high - log low)(tanh x + 1)/2): log-space interpolation in [low, high]."""
+    low = check_positive("low", low)
+    high = check_upper_bound("high", high, "low", low)
+    if high is None:
+        raise ValueError("high is required by tanh_bounded_positive")
+    # (tanh x + 1)/2 = expit(2x), which keeps its relative accuracy where tanh x is near -1.
+    fraction = expit(2.0 * np.asarray(x, dtype=np.float64))
+    return np.exp(np.log(low) + (np.log(high) - np.log(low)) * fraction)
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "softplus_bounded_positive": softplus_bounded_positive,
+    "tanh_bounded_positive": tanh_bounded_positive,
+}
+
+
+def resolve_activation(name: str, activation: str | Activation) -> Activation:
+    """One of the two reference activations, given by its name or the function itself."""
+    if isinstance(activation, str) and activation in ACTIVATIONS:
+        return ACTIVATIONS[activation]
+    if any(activation is known for known in ACTIVATIONS.values()):
+        return activation
+    raise ValueError(f"{name} must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+
+
+@dataclass(frozen=True)
+class PositiveParameter:
+    """A positive distribution parameter: activation(raw, low, high), elementwise."""
+
+    activation: Activation
+    low: float
+    high: float | None
+
+    @classmethod
+    def configured(
+        cls,
+        activation: str | Activation,
+        low: float,
+        high: float | None,
+        names: tuple[str, str, str],
+    ) -> PositiveParameter:
+        """Validate a constructor's (activation, low, high), reporting errors by `names`."""
+        activation_name, low_name, high_name = names
+        function = resolve_activation(activation_name, activation)
+        low = check_positive(low_name, low)
+        high = check_upper_bound(high_name, high, low_name, low)
+        if function is tanh_bounded_positive and high is None:
+            raise ValueError(f"{high_name} is required by tanh_bounded_positive")
+        return cls(function, low, high)
+
+    def high_in_dtype(self, dtype: DTypeLike) -> float | None:
+        """The upper bound as the implementation holds it.
+
+        softplus_bounded_positive's `high` is a clamp done in the working dtype, so it is
+        rounded to that dtype; tanh_bounded_positive only takes its logarithm, exactly.
+        """
+        if self.high is None or self.activation is tanh_bounded_positive:
+            return self.high
+        return round_to_dtype(self.high, dtype)
+
+    def __call__(self, raw: np.ndarray, dtype: DTypeLike) -> np.ndarray:
+        return self.activation(raw, self.low, self.high_in_dtype(dtype))

@@ -1,0 +1,37 @@
+"""The positive-parameter activations at the arbiter's precision, with their derivatives."""
+
+from __future__ import annotations
+
+import mpmath
+from mpmath import mp
+from numpy.typing import DTypeLike
+
+from ..activations import PositiveParameter, tanh_bounded_positive
+from .elementary import sigmoid, softplus
+from .precision import exact
+
+
+def positive_parameter(
+    parameter: PositiveParameter, raw: mpmath.mpf, dtype: DTypeLike
+) -> tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf]:
+    """(value, d value / d raw, relative condition) of the configured activation at `raw`.
+
+    softplus_bounded_positive: min(softplus(raw) + low, high); the derivative is sigmoid(raw),
+    0 where the clamp is active (value > high), as torch.clamp's gradient. Its two terms are
+    positive, so its relative condition is 1.
+    tanh_bounded_positive: exp(L), L = log low + (log high - log low)(tanh raw + 1)/2; derivative
+    value * (log high - log low) * sech^2(raw) / 2. Rounding L's terms perturbs the value
+    relatively by their magnitudes, so its relative condition is the sum of those magnitudes.
+    """
+    low = exact(parameter.low)
+    if parameter.activation is tanh_bounded_positive:
+        log_low, log_high = mp.log(low), mp.log(exact(parameter.high))
+        interpolated = (log_high - log_low) * (mp.tanh(raw) + 1) / 2
+        value = mp.exp(log_low + interpolated)
+        derivative = value * (log_high - log_low) * mp.sech(raw) ** 2 / 2
+        return value, derivative, abs(log_low) + abs(interpolated)
+    value = softplus(raw) + low
+    high = parameter.high_in_dtype(dtype)
+    if high is not None and value > exact(high):
+        return exact(high), mpmath.mpf(0), mpmath.mpf(1)
+    return value, sigmoid(raw), mpmath.mpf(1)
