@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 import mpmath
 import numpy as np
-import policy_dists_reference as ref
 import pytest
+
+import policy_dists_reference as ref
 from policy_dists_reference.arbiter import beta as beta_arbiter
 from policy_dists_reference.arbiter import discrete as discrete_arbiter
 from policy_dists_reference.arbiter import discrete_like_continuous as dlc_arbiter

@@ -10,9 +10,10 @@ f(x), whose relative error is negligible beside these.
 
 import numpy as np
 import pytest
-from policy_dists_reference import Beta
 from scipy.special import betainc
 from scipy.stats import beta as scipy_beta
+
+from policy_dists_reference import Beta
 
 EPS64 = float(np.finfo(np.float64).eps)
 

@@ -3,6 +3,7 @@ semantics and buffers, straight-through forward values, Multibinary's mode."""
 
 import numpy as np
 import pytest
+
 from policy_dists_reference import Discrete, DiscreteLikeContinuous, Multibinary
 
 F64 = np.float64

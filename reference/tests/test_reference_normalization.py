@@ -8,9 +8,10 @@ too), against the 1e-8 the suite requires; the CDFs are accurate to ~1e-15.
 """
 
 import numpy as np
-import policy_dists_reference as ref
 import pytest
 from scipy.integrate import quad
+
+import policy_dists_reference as ref
 
 F64 = np.float64
 TOLERANCE = 1e-8

@@ -6,10 +6,11 @@ Error model: the reference and scipy.stats are each within K = 16 eps S of the e
 
 import numpy as np
 import pytest
+from scipy import stats
+
 from policy_dists_reference import Beta, TanhGaussian, arbiter
 from policy_dists_reference.arbiter import beta as beta_arbiter
 from policy_dists_reference.arbiter import tanh_gaussian as tanh_gaussian_arbiter
-from scipy import stats
 
 F64 = np.float64
 EPS64 = float(np.finfo(F64).eps)

@@ -4,8 +4,9 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-import policy_dists_reference as ref
 import pytest
+
+import policy_dists_reference as ref
 from policy_dists_reference.arbiter import beta as beta_arbiter
 from policy_dists_reference.arbiter import discrete as discrete_arbiter
 from policy_dists_reference.arbiter import tanh_gaussian as tanh_gaussian_arbiter

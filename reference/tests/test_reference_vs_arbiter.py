@@ -13,8 +13,11 @@ Other outputs state their own model beside their test, in the form error_cond <=
 
 import mpmath
 import numpy as np
-import policy_dists_reference as ref
 import pytest
+from scipy.special import ndtr
+from scipy.stats import norm
+
+import policy_dists_reference as ref
 from policy_dists_reference import arbiter
 from policy_dists_reference.arbiter import beta as beta_arbiter
 from policy_dists_reference.arbiter import discrete as discrete_arbiter
@@ -22,8 +25,6 @@ from policy_dists_reference.arbiter import discrete_like_continuous as dlc_arbit
 from policy_dists_reference.arbiter import gmm as gmm_arbiter
 from policy_dists_reference.arbiter import multibinary as multibinary_arbiter
 from policy_dists_reference.arbiter import tanh_gaussian as tanh_gaussian_arbiter
-from scipy.special import ndtr
-from scipy.stats import norm
 
 EPS64 = float(np.finfo(np.float64).eps)
 TINY = float(np.finfo(np.float64).smallest_subnormal)
