@@ -129,8 +129,7 @@ class GMM(PolicyOutput):
         self.std_low, self.std_high = require_positive_bounds(
             owner, "std_low", std_low, "std_high", std_high
         )
-        std_activation = resolve_activation(owner, "std_activation", std_activation)
-        self.std_activation = std_activation
+        self.std_activation = resolve_activation(owner, "std_activation", std_activation)
         self.clip_actions_on_log_prob = require_clip_bounds(
             owner, "clip_actions_on_log_prob", clip_actions_on_log_prob
         )
