@@ -65,6 +65,7 @@ class ShiftedBeta(Distribution):
         self.alpha = alpha
         self.beta = beta
         self.clip = clip
+        self._endpoints = clip[0] == -1.0 or clip[1] == 1.0  # log_prob may see x = 0 or 1
         super().__init__(batch_shape=alpha.shape, validate_args=False)
 
     @property
@@ -84,7 +85,7 @@ class ShiftedBeta(Distribution):
     def log_prob(self, value: torch.Tensor) -> torch.Tensor:
         validation.check_interval("Beta", "action", value, -1.0, 1.0)
         c = value.to(self.alpha.dtype).clamp(*self.clip)
-        return beta_log_density(c, self.alpha, self.beta) - LOG_2
+        return beta_log_density(c, self.alpha, self.beta, self._endpoints) - LOG_2
 
     def entropy(self) -> torch.Tensor:
         """Entropy of Beta(alpha, beta) plus log 2, the Jacobian of a = 2x - 1."""

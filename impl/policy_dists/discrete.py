@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 import gin
+import numpy as np
 import torch
 from torch.distributions import Distribution, constraints
 
@@ -16,16 +18,21 @@ from policy_dists.sampling import categorical_index
 _Shape = torch.Size | tuple[int, ...]
 
 
+def _log(value: float) -> float:
+    return math.log(value) if value > 0 else -math.inf
+
+
 class ClippedCategorical(Distribution):
-    """Categorical with probabilities ``probs`` (..., d); samples are indices of shape
-    sample_shape + batch_shape + (1,), the upstream action layout."""
+    """Categorical with normalized log-probabilities ``logits`` (..., d); samples are indices
+    of shape sample_shape + batch_shape + (1,), the upstream action layout."""
 
     arg_constraints: ClassVar[dict] = {}
     has_enumerate_support = True
 
-    def __init__(self, probs: torch.Tensor) -> None:
-        self.probs = probs
-        super().__init__(batch_shape=probs.shape[:-1], validate_args=False)
+    def __init__(self, logits: torch.Tensor) -> None:
+        self.logits = logits
+        self.probs = logits.exp()
+        super().__init__(batch_shape=logits.shape[:-1], validate_args=False)
 
     @property
     def num_actions(self) -> int:
@@ -34,11 +41,6 @@ class ClippedCategorical(Distribution):
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self) -> constraints.Constraint:
         return constraints.integer_interval(0, self.num_actions - 1)
-
-    @property
-    def logits(self) -> torch.Tensor:
-        """log probs (normalized); -inf only where a probability is exactly 0."""
-        return torch.log(self.probs)
 
     @property
     def mean(self) -> torch.Tensor:
@@ -81,8 +83,7 @@ class ClippedCategorical(Distribution):
     def entropy(self) -> torch.Tensor:
         """-sum_k p_k log p_k, with 0 log 0 = 0 (and a zero gradient there)."""
         p = self.probs
-        safe_p = torch.where(p > 0, p, torch.ones_like(p))
-        return -(p * torch.log(safe_p)).sum(-1)
+        return -(p * torch.where(p > 0, self.logits, 0.0)).sum(-1)
 
     def enumerate_support(self, expand: bool = True) -> torch.Tensor:
         values = torch.arange(self.num_actions, device=self.probs.device)
@@ -115,6 +116,11 @@ class Discrete(PolicyOutput):
             )
         self.clip_prob_low = low
         self.clip_prob_high = high
+        # SPEC §2 clamps in the working dtype: the bounds are that dtype's nearest values.
+        self._log_bounds = {
+            dtype: (_log(float(np_type(low))), _log(float(np_type(high))))
+            for dtype, np_type in ((torch.float32, np.float32), (torch.float64, np.float64))
+        }
 
     @property
     def actions_differentiable(self) -> bool:
@@ -128,17 +134,21 @@ class Discrete(PolicyOutput):
     def input_dimension(self) -> int:
         return self.d_action
 
-    def _clip_and_renormalize(self, probs: torch.Tensor) -> torch.Tensor:
-        clipped = probs.clamp(self.clip_prob_low, self.clip_prob_high)
-        return clipped / clipped.sum(-1, keepdim=True)
-
     def forward(self, vec: torch.Tensor, log_dict: dict | None = None) -> ClippedCategorical:
+        """r = clamp(softmax(vec), low, high) / sum(...), formed in log space.
+
+        log r = clamp(log_softmax(vec), log low, log high) - logsumexp(...): the same r, but a
+        probability that underflows (p = e^-20000) keeps its exact logarithm instead of -inf.
+        """
         vec = self._network_output(vec)
-        probs = torch.softmax(vec, dim=-1)
+        log_p = torch.log_softmax(vec, dim=-1)
         if log_dict is not None:
-            log_activation_stats(log_dict, "Discrete-probs", probs)
-        return ClippedCategorical(self._clip_and_renormalize(probs))
+            log_activation_stats(log_dict, "Discrete-probs", log_p.exp())
+        log_low, log_high = self._log_bounds[vec.dtype]
+        log_q = log_p.clamp(log_low, log_high)
+        return ClippedCategorical(log_q - torch.logsumexp(log_q, dim=-1, keepdim=True))
 
     def action_from_buffer(self, action: torch.Tensor) -> torch.Tensor:
         """clamp(a, low, high) / sum(clamp(a, low, high)) for one-hot or soft actions (..., d)."""
-        return self._clip_and_renormalize(action)
+        clipped = action.clamp(self.clip_prob_low, self.clip_prob_high)
+        return clipped / clipped.sum(-1, keepdim=True)

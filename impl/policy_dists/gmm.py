@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -18,6 +19,7 @@ from policy_dists.numerics import (
     log1m_tanh_sq,
     logsumexp_finite_gradient,
     normal_log_density,
+    split_endpoints,
 )
 from policy_dists.own_samples import OwnSamples
 from policy_dists.sampling import categorical_index, finite_presquash, zero_or_nan
@@ -48,6 +50,7 @@ class TanhGaussianMixture(Distribution):
         self.stds = stds
         self.log_weights = torch.log_softmax(logits, dim=-1)
         self.clip = clip
+        self._endpoints = clip[0] == -1.0 or clip[1] == 1.0  # clipped actions may be ±1
         self._own = OwnSamples()
         super().__init__(
             batch_shape=logits.shape[:-1], event_shape=means.shape[-1:], validate_args=False
@@ -100,7 +103,11 @@ class TanhGaussianMixture(Distribution):
             return self._log_prob_presquash(u, log1m_tanh_sq(u))
         validation.check_interval("GMM", "action", value, -1.0, 1.0)
         c = value.to(self.means.dtype).clamp(*self.clip)
-        return self._log_prob_presquash(*atanh_and_log1m_sq(c))
+        if not self._endpoints:
+            return self._log_prob_presquash(*atanh_and_log1m_sq(c))
+        at_end, interior = split_endpoints(c)
+        log_prob = self._log_prob_presquash(*atanh_and_log1m_sq(interior))
+        return torch.where(at_end.any(-1, keepdim=True), -math.inf, log_prob)
 
     def entropy(self) -> torch.Tensor:
         raise NotImplementedError(

@@ -52,6 +52,16 @@ def atanh_and_log1m_sq(c: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return 0.5 * (log_1p - log_1m), log_1p + log_1m
 
 
+def split_endpoints(c: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(mask of c = ±1, c with those entries replaced by 0).
+
+    A tanh-squashed density vanishes at ±1 (log density -inf), but its formula there is
+    inf - inf; callers evaluate it at the stand-in 0 and select -inf, keeping gradients finite.
+    """
+    at_end = c.abs() == 1.0
+    return at_end, torch.where(at_end, 0.0, c)
+
+
 def normal_log_density(
     x: torch.Tensor, loc: torch.Tensor, scale: torch.Tensor, finite_gradient: bool = False
 ) -> torch.Tensor:
@@ -183,18 +193,44 @@ def lbeta(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return _LbetaSplit(*_ordered(a, b)).lbeta()
 
 
-def beta_log_density(c: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+def _log_x_and_log_1mx(c: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(log x, log(1 - x)) for x = (1 + c)/2, each to a few ulps of its own magnitude.
+
+    The smaller of x and 1 - x is exact in floating point ((1 + c)/2 for c <= 0 by Sterbenz,
+    (1 - c)/2 for c >= 0), so each log is taken of the small one directly, or as log1p(-small).
+    Each branch gets arguments where it is finite, so unselected branches have finite
+    gradients at c = ±1.
+    """
+    upper = c > 0
+    c_low = torch.where(upper, 0.0, c)  # c <= 0: x = (1 + c)/2 <= 1/2 is exact
+    c_high = torch.where(upper, c, 0.0)  # c > 0: 1 - x = (1 - c)/2 < 1/2 is exact
+    x_low = 0.5 * (1.0 + c_low)
+    one_minus_x_high = 0.5 * (1.0 - c_high)
+    log_x = torch.where(upper, torch.log1p(-one_minus_x_high), torch.log(x_low))
+    log_1mx = torch.where(upper, torch.log(one_minus_x_high), torch.log1p(-x_low))
+    return log_x, log_1mx
+
+
+def _power_term(exponent: torch.Tensor, log_value: torch.Tensor) -> torch.Tensor:
+    """exponent * log_value with 0 * log 0 = 0 (x^0 = 1 at x = 0), gradient included."""
+    zero = exponent == 0
+    return torch.where(zero, 0.0, exponent * torch.where(zero, 0.0, log_value))
+
+
+def beta_log_density(
+    c: torch.Tensor, a: torch.Tensor, b: torch.Tensor, endpoints: bool = False
+) -> torch.Tensor:
     """log of the Beta(a, b) density at x = (c + 1)/2, in x (no Jacobian), for c in [-1, 1].
 
-    log x = log1p(c) - log 2 and log(1 - x) = log1p(-c) - log 2 stay exact near both ends.
-    When a, b >= 10 the terms are grouped around the mode, (a - 1) log(x (a + b)/a) + ...,
-    so nothing overflows even at a = b = float max. float32 is computed in float64 and
-    rounded once.
+    (a - 1) log x + (b - 1) log(1 - x) - log B(a, b), with log x and log(1 - x) accurate at
+    both ends and each multiplied whole (splitting off log 2 would cancel at large b). When
+    a, b >= 10 the terms are grouped around the mode, (a - 1) log(x (a + b)/a) + ..., so
+    nothing overflows even at a = b = float max. ``endpoints``: c may be exactly ±1, where
+    an exponent of exactly 0 must give x^0 = 1. float32 is computed in float64, rounded once.
     """
     if a.dtype != torch.float64:
-        return beta_log_density(c.double(), a.double(), b.double()).to(a.dtype)
-    log_x = torch.log1p(c) - LOG_2
-    log_1mx = torch.log1p(-c) - LOG_2
+        return beta_log_density(c.double(), a.double(), b.double(), endpoints).to(a.dtype)
+    log_x, log_1mx = _log_x_and_log_1mx(c)
     p, q, t = _ordered(a, b)
     split = _LbetaSplit(p, q, t)
     swap = a > b  # then p = b, whose variable is 1 - x
@@ -208,13 +244,10 @@ def beta_log_density(c: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch
         - HALF_LOG_2PI
         - split.corr_both
     )
-    # x^(a-1) is 1 at a = 1 even where log x = -inf: xlog1py keeps 0 * -inf out.
-    powers = (
-        torch.special.xlog1py(a - 1.0, c)
-        + torch.special.xlog1py(b - 1.0, -c)
-        - (a - 1.0) * LOG_2
-        - (b - 1.0) * LOG_2
-    )
+    if endpoints:
+        powers = _power_term(a - 1.0, log_x) + _power_term(b - 1.0, log_1mx)
+    else:
+        powers = (a - 1.0) * log_x + (b - 1.0) * log_1mx
     one_large = powers - split.lgamma_p - split.lgamma_q_minus_lgamma_s
     return split.select(both_large, one_large, powers - split.small)
 

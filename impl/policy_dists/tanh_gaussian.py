@@ -14,7 +14,12 @@ from policy_dists import validation
 from policy_dists.activations import resolve_activation, tanh_bounded_positive
 from policy_dists.arguments import require_clip_bounds, require_positive_bounds
 from policy_dists.base import PolicyOutput, log_activation_stats
-from policy_dists.numerics import atanh_and_log1m_sq, log1m_tanh_sq, normal_log_density
+from policy_dists.numerics import (
+    atanh_and_log1m_sq,
+    log1m_tanh_sq,
+    normal_log_density,
+    split_endpoints,
+)
 from policy_dists.own_samples import OwnSamples
 from policy_dists.sampling import finite_presquash
 
@@ -36,6 +41,7 @@ class SquashedNormal(Distribution):
         self.loc = loc
         self.scale = scale
         self.clip = clip
+        self._endpoints = clip[0] == -1.0 or clip[1] == 1.0  # clipped actions may be ±1
         self._own = OwnSamples()
         super().__init__(batch_shape=loc.shape, validate_args=False)
 
@@ -83,6 +89,12 @@ class SquashedNormal(Distribution):
         owner = "TanhGaussian"
         validation.check_interval(owner, "action", value, -1.0, 1.0)
         c = value.to(self.loc.dtype).clamp(*self.clip)
+        if not self._endpoints:
+            return self._log_prob_clipped(c)
+        at_end, interior = split_endpoints(c)
+        return torch.where(at_end, -math.inf, self._log_prob_clipped(interior))
+
+    def _log_prob_clipped(self, c: torch.Tensor) -> torch.Tensor:
         atanh_c, log1m_c_sq = atanh_and_log1m_sq(c)
         return normal_log_density(atanh_c, self.loc, self.scale) - log1m_c_sq
 

@@ -1,0 +1,382 @@
+"""The fixed inputs of the golden fixtures: for every output, constructor configurations, vec
+rows (ordinary, extreme ±1e4, parameters at their activations' bounds) and actions (interior,
+1 - 10^-k, nextafter(1, 0), exactly ±1, outside), in float32 and float64.
+
+Every input is rounded to the case's dtype before anything is computed from it, so a fixture
+holds the exact value at the inputs the implementation receives (SPEC §2, §7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+DTYPES: tuple[str, ...] = ("float32", "float64")
+NUMPY_DTYPES: dict[str, type[np.floating]] = {"float32": np.float32, "float64": np.float64}
+
+# Raw activations that put a parameter at its bound, as in the audit: tanh_bounded_positive
+# returns its bound to the last float64 bit beyond |x| = 30, softplus(-40) < 1e-17.
+SATURATE_HIGH = 30.0
+SATURATE_LOW = -40.0
+EXTREME = 1e4  # an exploding network output; a float32 number
+
+
+@dataclass(frozen=True)
+class Case:
+    """One golden case: a quantity of one configured output at one vec row (and action).
+
+    `action` holds the dtype-rounded action row of a continuous or Multibinary log_prob case;
+    None for the other quantities and for Discrete and DiscreteLikeContinuous, whose log_prob
+    values are one per class (see QUANTITIES). `extension` names the policy-dists extension
+    the case needs (property_tests/extensions.py), None for the seed page's API.
+    """
+
+    id: str
+    config: str
+    dtype: str
+    vec: str
+    quantity: str
+    action: tuple[float, ...] | None
+    extension: str | None
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """The golden cases of one output (or of the two activations): fixture `<stem>.json`."""
+
+    name: str
+    stem: str
+    configs: Mapping[str, Mapping[str, Any]]
+    vec_sources: Mapping[str, tuple[float, ...]]
+    cases: tuple[Case, ...]
+
+    def vecs(self, dtype: str) -> dict[str, tuple[float, ...]]:
+        """The vec rows rounded to `dtype`, as exact float64 numbers."""
+        return {name: round_to(row, dtype) for name, row in self.vec_sources.items()}
+
+    @property
+    def quantities(self) -> dict[str, str]:
+        """What the values of each quantity of this output's cases are (QUANTITIES)."""
+        return {q: QUANTITIES[q] for q in dict.fromkeys(c.quantity for c in self.cases)}
+
+    @property
+    def extension_groups(self) -> tuple[str | None, ...]:
+        """The distinct `extension` values of the cases, None (no extension) first."""
+        names = {c.extension for c in self.cases}
+        return (*((None,) if None in names else ()), *sorted(n for n in names if n is not None))
+
+
+def round_to(values: tuple[float, ...], dtype: str) -> tuple[float, ...]:
+    """Each value rounded to the nearest `dtype` number, returned as an exact float64."""
+    return tuple(float(v) for v in np.asarray(values, np.float64).astype(NUMPY_DTYPES[dtype]))
+
+
+def boundary_actions(dtype: str) -> tuple[tuple[str, float], ...]:
+    """(label, a) for a = 0, 0.3, 0.75, 1 - 10^-k (k = 1, 2, 3, 6, 9, 12 while below 1 in
+    dtype), nextafter(1, 0), 1, nextafter(1, 2) and 1.5, each rounded to dtype."""
+    kind = NUMPY_DTYPES[dtype]
+    one = kind(1.0)
+    points = [("0", 0.0), ("0.3", 0.3), ("0.75", 0.75)]
+    points += [(f"1-1e-{k}", 1.0 - 10.0**-k) for k in (1, 2, 3, 6, 9, 12)]
+    rounded = [(label, float(kind(a))) for label, a in points if kind(a) < one]
+    return (
+        *rounded,
+        ("nextafter(1,0)", float(np.nextafter(one, kind(0.0)))),
+        ("1", 1.0),
+        ("nextafter(1,2)", float(np.nextafter(one, kind(2.0)))),
+        ("1.5", 1.5),
+    )
+
+
+def _continuous_cases(
+    configs: Mapping[str, Mapping[str, Any]],
+    vec_names: tuple[str, ...],
+    d_action: int,
+    quantities: Mapping[str, str | None],
+    config_extensions: Mapping[str, str],
+) -> tuple[Case, ...]:
+    """log_prob at every boundary action, paired as (a, -a, a, ...) over the d dimensions, and
+    the other `quantities` (name -> extension or None), for every config, dtype and vec row."""
+    cases = []
+    for config in configs:
+        extension = config_extensions.get(config)
+        for dtype in DTYPES:
+            for vec in vec_names:
+                prefix = f"{config}/{dtype}/{vec}"
+                for label, a in boundary_actions(dtype):
+                    row = tuple(a if j % 2 == 0 else -a for j in range(d_action))
+                    cases.append(
+                        Case(
+                            f"{prefix}/log_prob/a=±{label}",
+                            config,
+                            dtype,
+                            vec,
+                            "log_prob",
+                            row,
+                            extension,
+                        )
+                    )
+                for quantity, needs in quantities.items():
+                    cases.append(
+                        Case(
+                            f"{prefix}/{quantity}",
+                            config,
+                            dtype,
+                            vec,
+                            quantity,
+                            None,
+                            needs or extension,
+                        )
+                    )
+    return tuple(cases)
+
+
+def _plain_cases(
+    configs: Mapping[str, Mapping[str, Any]],
+    vec_names: tuple[str, ...],
+    quantities: tuple[str, ...],
+) -> tuple[Case, ...]:
+    """Every quantity for every config, dtype and vec row, none needing an extension."""
+    return tuple(
+        Case(f"{config}/{dtype}/{vec}/{quantity}", config, dtype, vec, quantity, None, None)
+        for config in configs
+        for dtype in DTYPES
+        for vec in vec_names
+        for quantity in quantities
+    )
+
+
+def _multibinary_cases(d_action: int, vec_names: tuple[str, ...]) -> tuple[Case, ...]:
+    """log_prob of the all-zeros and the all-ones outcome rows, mean and entropy."""
+    cases = []
+    for dtype in DTYPES:
+        for vec in vec_names:
+            prefix = f"default/{dtype}/{vec}"
+            for k in (0, 1):
+                outcomes = (float(k),) * d_action
+                cases.append(
+                    Case(
+                        f"{prefix}/log_prob/k={k}",
+                        "default",
+                        dtype,
+                        vec,
+                        "log_prob",
+                        outcomes,
+                        None,
+                    )
+                )
+            for quantity in ("mean", "entropy"):
+                cases.append(
+                    Case(f"{prefix}/{quantity}", "default", dtype, vec, quantity, None, None)
+                )
+    return tuple(cases)
+
+
+def _gmm_vec(means: tuple[float, ...], raw_stds: tuple[float, ...], logits: tuple[float, ...]):
+    """A GMM vec row (M = 3 modes, d = 2): means and raw stds mode-major, then the logits."""
+    return (*means, *raw_stds, *logits)
+
+
+_TANH_GAUSSIAN_CONFIGS = {
+    "default": {"d_action": 2},
+    "softplus_unclipped": {
+        "d_action": 2,
+        "std_low": 1e-3,
+        "std_high": 3.0,
+        "std_activation": "softplus_bounded_positive",
+        "clip_actions_on_log_prob": [-1.0, 1.0],
+    },
+}
+# (mu_1, mu_2, raw_std_1, raw_std_2)
+_TANH_GAUSSIAN_VECS = {
+    "ordinary": (0.3, -1.2, 0.5, -0.7),
+    "std_at_bounds": (3.0, -3.0, SATURATE_LOW, SATURATE_HIGH),
+    "extreme": (EXTREME, -EXTREME, -EXTREME, EXTREME),
+}
+
+_GMM_CONFIGS = {
+    "default": {"d_action": 2, "gmm_modes": 3},
+    "tanh_std_unclipped": {
+        "d_action": 2,
+        "gmm_modes": 3,
+        "std_low": 0.01,
+        "std_high": 2.0,
+        "std_activation": "tanh_bounded_positive",
+        "clip_actions_on_log_prob": [-1.0, 1.0],
+    },
+}
+_GMM_VECS = {
+    "ordinary": _gmm_vec(
+        (0.3, -0.5, -1.1, 0.8, 2.0, 0.1), (0.2, -0.4, 1.3, -1.0, 0.0, 0.6), (0.5, -0.25, 1.0)
+    ),
+    "separated_std_low": _gmm_vec(
+        (-3.0, 3.0, 0.0, 0.0, 3.0, -3.0), (SATURATE_LOW,) * 6, (0.0, 0.0, 0.0)
+    ),
+    "extreme": _gmm_vec(
+        (EXTREME, -EXTREME, 0.0, 0.5, -EXTREME, EXTREME),
+        (EXTREME, -EXTREME, -EXTREME, EXTREME, 0.0, 0.0),
+        (EXTREME, -EXTREME, 0.0),
+    ),
+}
+
+_BETA_CONFIGS = {
+    "default": {"d_action": 2},
+    "bounded_unclipped": {
+        "d_action": 2,
+        "alpha_low": 1.5,
+        "alpha_high": 50.0,
+        "beta_low": 1.25,
+        "beta_high": 50.0,
+        "clip_actions_on_log_prob": [-1.0, 1.0],
+    },
+    "tanh": {
+        "d_action": 2,
+        "alpha_low": 1.0,
+        "alpha_high": 1e4,
+        "beta_low": 1.0,
+        "beta_high": 1e4,
+        "std_activation": "tanh_bounded_positive",
+    },
+}
+# (raw_alpha_1, raw_alpha_2, raw_beta_1, raw_beta_2)
+_BETA_VECS = {
+    "ordinary": (0.5, -1.0, 2.0, 0.1),
+    "at_bounds": (SATURATE_LOW, 49.0, SATURATE_LOW, SATURATE_HIGH),
+    "extreme": (EXTREME, -EXTREME, -EXTREME, EXTREME),
+}
+
+_DISCRETE_CONFIGS = {
+    "default": {"d_action": 4},
+    "wide_clip": {"d_action": 4, "clip_prob_low": 0.2, "clip_prob_high": 0.5},
+    "no_clip": {"d_action": 4, "clip_prob_low": 0.0, "clip_prob_high": 1.0},
+}
+_DISCRETE_VECS = {
+    "ordinary": (0.5, -1.25, 2.0, 0.1),
+    "flat": (0.0, 0.0, 0.0, 0.0),
+    "near_one_hot": (SATURATE_HIGH, 0.0, 0.0, -SATURATE_HIGH),
+    "extreme": (EXTREME, -EXTREME, 0.0, -EXTREME),
+}
+
+_MULTIBINARY_VECS = {
+    "ordinary": (0.3, -1.5, 2.0, 0.0, -0.01),
+    "extreme": (EXTREME, -EXTREME, SATURATE_HIGH, -SATURATE_HIGH, 88.0),
+}
+
+_ACTIVATION_CONFIGS = {
+    "softplus_unbounded": {"activation": "softplus_bounded_positive", "low": 1e-4, "high": None},
+    "softplus_bounded": {"activation": "softplus_bounded_positive", "low": 1.0001, "high": 50.0},
+    "tanh_default_std": {
+        "activation": "tanh_bounded_positive",
+        "low": float(np.exp(-5.0)),
+        "high": float(np.exp(2.0)),
+    },
+    "tanh_wide": {"activation": "tanh_bounded_positive", "low": 1e-3, "high": 1e4},
+}
+# Ordinary values, the float32 and float64 softplus switch points (20, 37), the bounded
+# softplus's clamp (softplus(x) + 1.0001 > 50 from x = 48.9999), saturation and ±1e4.
+_ACTIVATION_XS = {
+    "x": (
+        0.0,
+        0.3,
+        -0.7,
+        3.0,
+        -3.0,
+        20.0,
+        20.5,
+        37.5,
+        48.5,
+        49.5,
+        SATURATE_HIGH,
+        SATURATE_LOW,
+        88.0,
+        -88.0,
+        EXTREME,
+        -EXTREME,
+    )
+}
+
+# What each quantity's values are, for the fixture files and the evaluators.
+QUANTITIES: dict[str, str] = {
+    "log_prob": "log-density (continuous: of the case's action row; Discrete: of each class "
+    "index k; DiscreteLikeContinuous: of each one-hot e_k; Multibinary: of the outcome row "
+    "in the id, k=0 all zeros, k=1 all ones), one value per value the output returns",
+    "mean": "dist.mean",
+    "entropy": "dist.entropy()",
+    "probs": "dist.probs",
+    "logits": "dist.logits",
+    "value": "the activation at each x",
+}
+
+SPECS: tuple[OutputSpec, ...] = (
+    OutputSpec(
+        "TanhGaussian",
+        "tanh_gaussian",
+        _TANH_GAUSSIAN_CONFIGS,
+        _TANH_GAUSSIAN_VECS,
+        _continuous_cases(
+            _TANH_GAUSSIAN_CONFIGS, tuple(_TANH_GAUSSIAN_VECS), 2, {"mean": None}, {}
+        ),
+    ),
+    OutputSpec(
+        "GMM",
+        "gmm",
+        _GMM_CONFIGS,
+        _GMM_VECS,
+        _continuous_cases(
+            _GMM_CONFIGS,
+            tuple(_GMM_VECS),
+            2,
+            {"mean": None},
+            {"tanh_std_unclipped": "gmm_clip_kwarg"},
+        ),
+    ),
+    OutputSpec(
+        "Beta",
+        "beta",
+        _BETA_CONFIGS,
+        _BETA_VECS,
+        _continuous_cases(
+            _BETA_CONFIGS, tuple(_BETA_VECS), 2, {"mean": None, "entropy": "beta_entropy"}, {}
+        ),
+    ),
+    OutputSpec(
+        "Discrete",
+        "discrete",
+        _DISCRETE_CONFIGS,
+        _DISCRETE_VECS,
+        _plain_cases(
+            _DISCRETE_CONFIGS, tuple(_DISCRETE_VECS), ("log_prob", "probs", "logits", "entropy")
+        ),
+    ),
+    OutputSpec(
+        "DiscreteLikeContinuous",
+        "discrete_like_continuous",
+        {
+            name: {"discrete": kwargs, "gumbel_softmax_temperature": 0.5}
+            for name, kwargs in _DISCRETE_CONFIGS.items()
+        },
+        _DISCRETE_VECS,
+        _plain_cases(
+            _DISCRETE_CONFIGS, tuple(_DISCRETE_VECS), ("log_prob", "probs", "logits", "entropy")
+        ),
+    ),
+    OutputSpec(
+        "Multibinary",
+        "multibinary",
+        {"default": {"d_action": 5}},
+        _MULTIBINARY_VECS,
+        _multibinary_cases(5, tuple(_MULTIBINARY_VECS)),
+    ),
+    OutputSpec(
+        "activations",
+        "activations",
+        _ACTIVATION_CONFIGS,
+        _ACTIVATION_XS,
+        _plain_cases(_ACTIVATION_CONFIGS, ("x",), ("value",)),
+    ),
+)
+
+SPECS_BY_STEM: dict[str, OutputSpec] = {spec.stem: spec for spec in SPECS}

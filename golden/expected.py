@@ -1,0 +1,149 @@
+"""Exact golden values from the mpmath arbiter: each case's values y* and condition scales S.
+
+Continuous log_prob cases take the action as given when it lies in [-1, 1]; an action beyond
+±1 is scored at ±1, whose clamp to the clip bound gives the log-density at the bound (SPEC
+§4: beyond the clip bound log_prob equals the log_prob at the bound).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import mpmath
+import numpy as np
+from mpmath import mp
+
+import policy_dists_reference as reference
+from golden.cases import NUMPY_DTYPES, Case, OutputSpec
+from policy_dists_reference import arbiter
+from policy_dists_reference.activations import PositiveParameter
+from policy_dists_reference.arbiter.activations import positive_parameter
+from policy_dists_reference.arbiter.elementary import logsumexp
+
+# (value y*, scale S) for each value of a case.
+Exact = list[tuple[mpmath.mpf, mpmath.mpf]]
+
+
+def reference_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """A fixture config as constructor keywords: JSON lists become tuples."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in kwargs.items()}
+
+
+def activation_parameter(kwargs: Mapping[str, Any]) -> PositiveParameter:
+    """The reference's configured activation of an activations config."""
+    return PositiveParameter.configured(
+        kwargs["activation"], kwargs["low"], kwargs["high"], ("activation", "low", "high")
+    )
+
+
+def _with_cond(result: arbiter.Exact) -> Exact:
+    return list(zip(result.value, result.cond, strict=True))
+
+
+def _relative(result: arbiter.Exact) -> Exact:
+    return [(v, abs(v)) for v in result.value]
+
+
+def _inside(action: tuple[float, ...]) -> np.ndarray:
+    return np.clip(np.asarray(action, np.float64), -1.0, 1.0)
+
+
+def _continuous(module: Any, output: Any, case: Case, vec: np.ndarray, dtype: type) -> Exact:
+    if case.quantity == "log_prob":
+        return _with_cond(module.log_prob(output, vec, _inside(case.action), dtype))
+    if case.quantity == "entropy":
+        return _with_cond(module.entropy(output, vec, dtype))
+    return _relative(module.mean(output, vec, dtype))
+
+
+def _tanh_gaussian(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: type) -> Exact:
+    output = reference.TanhGaussian(**reference_kwargs(kwargs))
+    return _continuous(arbiter.tanh_gaussian, output, case, vec, dtype)
+
+
+def _gmm_mean_scale(output: reference.GMM, vec: np.ndarray, y: mpmath.mpf, j: int) -> mpmath.mpf:
+    modes, d = output.gmm_modes, output.d_action
+    logits = [mpmath.mpf(float(v)) for v in vec[2 * modes * d :]]
+    log_weights = [logit - logsumexp(logits) for logit in logits]
+    spread = mp.fsum(
+        mp.exp(lw) * abs(mpmath.mpf(float(vec[m * d + j]))) * (2 + abs(lw))
+        for m, lw in enumerate(log_weights)
+    )
+    return abs(y) + (1 - y * y) * spread
+
+
+def _gmm(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: type) -> Exact:
+    output = reference.GMM(**reference_kwargs(kwargs))
+    if case.quantity != "mean":
+        return _continuous(arbiter.gmm, output, case, vec, dtype)
+    means = arbiter.gmm.mean(output, vec, dtype).value
+    return [(y, _gmm_mean_scale(output, vec, y, j)) for j, y in enumerate(means)]
+
+
+def _beta(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: type) -> Exact:
+    output = reference.Beta(**reference_kwargs(kwargs))
+    if case.quantity != "mean":
+        return _continuous(arbiter.beta, output, case, vec, dtype)
+    d = output.d_action
+    exact = []
+    for j, y in enumerate(arbiter.beta.mean(output, vec, dtype).value):
+        alpha, _, c_alpha = positive_parameter(output.alpha, mpmath.mpf(float(vec[j])), dtype)
+        beta, _, c_beta = positive_parameter(output.beta, mpmath.mpf(float(vec[d + j])), dtype)
+        total = alpha + beta
+        scale = 2 * alpha / total + 1 + 2 * alpha * beta * (c_alpha + c_beta) / total**2
+        exact.append((y, scale))
+    return exact
+
+
+def _categorical(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: type) -> Exact:
+    """Discrete's categorical r; DiscreteLikeContinuous configs wrap a Discrete config."""
+    output = reference.Discrete(**kwargs.get("discrete", kwargs))
+    if case.quantity == "entropy":
+        return _with_cond(arbiter.discrete.entropy(output, vec, dtype))
+    per_class = [
+        arbiter.discrete.log_prob(output, vec, np.array(k), dtype) for k in range(output.d_action)
+    ]
+    log_r = [(result.value[0], result.cond[0]) for result in per_class]
+    if case.quantity == "probs":
+        return [(mp.exp(value), mp.exp(value) * cond) for value, cond in log_r]
+    return log_r  # log_prob of each class, and logits = log r
+
+
+def _multibinary(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: type) -> Exact:
+    output = reference.Multibinary(**kwargs)
+    module = arbiter.multibinary
+    if case.quantity == "log_prob":
+        return _with_cond(module.log_prob(output, vec, np.asarray(case.action, int), dtype))
+    if case.quantity == "entropy":
+        return _with_cond(module.entropy(output, vec, dtype))
+    return _relative(module.probs(output, vec, dtype))
+
+
+def _activations(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: type) -> Exact:
+    parameter = activation_parameter(kwargs)
+    exact = []
+    for x in vec:
+        value, _, condition = positive_parameter(parameter, mpmath.mpf(float(x)), dtype)
+        exact.append((value, abs(value) * condition))
+    return exact
+
+
+_EVALUATORS: dict[str, Callable[[Mapping[str, Any], Case, np.ndarray, type], Exact]] = {
+    "TanhGaussian": _tanh_gaussian,
+    "GMM": _gmm,
+    "Beta": _beta,
+    "Discrete": _categorical,
+    "DiscreteLikeContinuous": _categorical,
+    "Multibinary": _multibinary,
+    "activations": _activations,
+}
+
+
+def exact_values(spec: OutputSpec, case: Case) -> Exact:
+    """(y*, S) for every value of `case`, at its dtype-rounded inputs, to >= 50 digits."""
+    vec = np.asarray(spec.vecs(case.dtype)[case.vec], np.float64)
+    with mp.workdps(arbiter.DIGITS):
+        return _EVALUATORS[spec.name](
+            spec.configs[case.config], case, vec, NUMPY_DTYPES[case.dtype]
+        )
