@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: audit test lint venv clean-venv
+.PHONY: audit test bench lint venv clean-venv
 
 venv: $(STAMP)
 
@@ -21,6 +21,11 @@ audit: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+# Kernel benchmarks (CPU ~4-6 min): timings to .benchmarks/latest.json, then the ratio table.
+bench: $(STAMP)
+	$(PY) -m pytest benchmarks --benchmark-only --benchmark-json=.benchmarks/latest.json -p no:xdist $(PYTEST_ARGS)
+	$(PY) -m benchmarks.summary .benchmarks/latest.json
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
