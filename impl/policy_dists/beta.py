@@ -140,8 +140,10 @@ class Beta(PolicyOutput):
 
     def forward(self, vec: torch.Tensor, log_dict: dict | None = None) -> ShiftedBeta:
         vec = self._network_output(vec)
-        alpha = self.std_activation(vec[..., : self.d_action], self.alpha_low, self.alpha_high)
-        beta = self.std_activation(vec[..., self.d_action :], self.beta_low, self.beta_high)
+        # Contiguous halves: elementwise kernels on the strided views run many times slower.
+        raw_alpha, raw_beta = (half.contiguous() for half in vec.split(self.d_action, dim=-1))
+        alpha = self.std_activation(raw_alpha, self.alpha_low, self.alpha_high)
+        beta = self.std_activation(raw_beta, self.beta_low, self.beta_high)
         if log_dict is not None:
             log_activation_stats(log_dict, "Beta-alpha", alpha)
             log_activation_stats(log_dict, "Beta-beta", beta)

@@ -9,7 +9,7 @@ import torch
 from torch.distributions import Distribution, constraints
 
 from policy_dists.arguments import require_real
-from policy_dists.sampling import categorical_index, exponential_noise, zero_or_nan
+from policy_dists.sampling import categorical_index, gumbel_noise, zero_or_nan
 
 _Shape = torch.Size | tuple[int, ...]
 
@@ -73,8 +73,8 @@ class DiscreteLikeContinuous(Distribution):
 
     def rsample(self, sample_shape: _Shape = ()) -> torch.Tensor:
         shape = torch.Size(sample_shape) + self._logits.shape
-        noise = exponential_noise(shape, self._logits)
-        perturbed = self._logits.to(noise.dtype) - torch.log(noise)  # logits + Gumbel noise
+        noise = gumbel_noise(shape, self._logits)
+        perturbed = self._logits.to(noise.dtype) + noise
         soft = torch.softmax(perturbed / self.gumbel_softmax_temperature, dim=-1)
         hard = self._one_hot(perturbed.argmax(-1)).to(soft.dtype)
         # hard + (soft - soft.detach()) is hard to the bit, whatever soft rounds to.

@@ -157,9 +157,12 @@ class GMM(PolicyOutput):
         vec = self._network_output(vec)
         split = self.gmm_modes * self.d_action
         modes = (*vec.shape[:-1], self.gmm_modes, self.d_action)
-        means = vec[..., :split].reshape(modes)
-        raw_std = vec[..., split : 2 * split].reshape(modes)
-        logits = vec[..., 2 * split :]
+        # Contiguous pieces: elementwise kernels on strided views run many times slower, and
+        # split's backward writes each piece's gradient once instead of zero-filling per slice.
+        means, raw_std, logits = (
+            piece.contiguous() for piece in vec.split([split, split, self.gmm_modes], dim=-1)
+        )
+        means, raw_std = means.reshape(modes), raw_std.reshape(modes)
         stds = self.std_activation(raw_std, self.std_low, self.std_high)
         if log_dict is not None:
             log_activation_stats(log_dict, "GMM-means", means)
