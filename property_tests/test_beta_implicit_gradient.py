@@ -1,0 +1,212 @@
+"""policy_dists.beta_implicit_gradient against 40-digit mpmath, and the identity it rests on.
+
+Reference: dx/dtheta = -(dI_x(a, b)/dtheta) / f(x), with I differentiated by mpmath.diff at
+40 digits and f from mpmath's log-beta. I is summed as the positive-term Gauss series
+x^a (1-x)^b / (a B(a, b)) 2F1(a+b, 1; a+1; x), on whichever of x, 1 - x it converges faster
+(I_x(a, b) = 1 - I_{1-x}(b, a) is differentiated, never subtracted, so neither side cancels).
+mpmath.betainc sums the alternating 2F1(a, 1-b; a+1; x), which exceeds its term limit at
+a = b = 1e5; the two agree where both converge (test_reference_agrees_with_mpmath_betainc).
+
+Error model: the module's float64 envelope is eps64 (256 + sqrt(a + b)) relative (the
+constant from the series' rounding, the sqrt from the quadrature's exponent, whose terms are
+O(sqrt(a + b)); measured max 0.84 of it over 73792 points). The tolerance is 4 times that,
+eps64 (1024 + 4 sqrt(a + b)); the 40-digit reference adds nothing visible. float32 inputs
+are computed in float64 and rounded once, which adds 2^-24 relative, or half the smallest
+subnormal absolute where a result underflows.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import mpmath as mp
+import numpy as np
+import pytest
+import torch
+from scipy.special import betaincinv
+
+from policy_dists.beta_implicit_gradient import beta_sample_gradients
+from property_tests.numerics import eps
+
+DIGITS = 40
+PARAMS = (0.01, 0.2, 1.0, 4.5, 30.0, 700.0, 1e5)
+QUANTILES = (1e-10, 1e-6, 1e-3, 0.1, 0.5, 0.9, 1 - 1e-3, 1 - 1e-6, 1 - 1e-10)
+# (a, b, quantile) in float64 only: tails float32 cannot hold (x within 2^-24 of 1, or below
+# its subnormals), then the measured worst cases: the bulk of large a, b (the quadrature's
+# sqrt(a+b) rounding), and windows either side of the switch to the far-side series.
+FLOAT64_ONLY = (
+    (0.7, 0.7, 1 - 1e-10),
+    (8.0, 0.01, 1 - 1e-10),
+    (300.0, 8.0, 1 - 1e-10),
+    (1e5, 1e5, 1 - 1e-10),
+    (0.01, 8.0, 1e-3),
+    (0.7, 1e5, 1e-10),
+    (46972.8, 35346.5, 0.5),
+    (39280.0, 93556.4, 0.5),
+    (32.67, 0.01291, 0.05),
+    (10.76, 0.0699, 0.1),
+    (4.166, 0.04381, 0.1134),
+    (10.76, 0.0699, 0.1454),
+    (1386.9, 0.0576, 0.1),
+    (3.846, 0.03429, 0.0974),
+)
+
+
+def _float32(value: float) -> float:
+    return float(np.float32(value))
+
+
+def _regularized_beta(a: mp.mpf, b: mp.mpf, x: mp.mpf) -> mp.mpf:
+    """I_x(a, b) from the Gauss series with positive terms (module doc)."""
+    log_prefactor = a * mp.log(x) + b * mp.log1p(-x) - mp.log(a) - mp.log(mp.beta(a, b))
+    return mp.exp(log_prefactor) * mp.hyp2f1(a + b, 1, a + 1, x, maxterms=10**6)
+
+
+def _series_terms(x: float, y: float, a: float, b: float) -> float:
+    """Rough term count of that series at x, y = 1 - x: its ratios (a+b+n) x / (a+1+n)
+    exceed 1 until n ~ ((a+b) x - a - 1)/y, then fall towards x."""
+    log_x = math.log(x) if x <= 0.5 else math.log1p(-y)
+    return max(0.0, ((a + b) * x - a - 1.0) / y) + 100.0 / -log_x
+
+
+@functools.cache
+def _mpmath_gradients(
+    x: float, a: float, b: float, complement: float | None = None
+) -> tuple[float, float]:
+    """(dx/da, dx/db) = -(dI_x/da, dI_x/db) / f(x) at 40 digits; the sample is 1 - complement
+    (exactly) when that is given."""
+    y = 1.0 - x if complement is None else complement
+    x = x if complement is None else 1.0 - complement
+    with mp.workdps(DIGITS):
+        ma, mb = mp.mpf(a), mp.mpf(b)
+        mx = mp.mpf(x) if complement is None else 1 - mp.mpf(complement)
+        log_density = (ma - 1) * mp.log(mx) + (mb - 1) * mp.log1p(-mx) - mp.log(mp.beta(ma, mb))
+        if _series_terms(x, y, a, b) <= _series_terms(y, x, b, a):
+            d_a = mp.diff(lambda s: _regularized_beta(s, mb, mx), ma)
+            d_b = mp.diff(lambda s: _regularized_beta(ma, s, mx), mb)
+        else:
+            d_a = -mp.diff(lambda s: _regularized_beta(mb, s, 1 - mx), ma)
+            d_b = -mp.diff(lambda s: _regularized_beta(s, ma, 1 - mx), mb)
+        density = mp.exp(log_density)
+        return float(-d_a / density), float(-d_b / density)
+
+
+@functools.cache
+def _grid(dtype: torch.dtype) -> tuple[np.ndarray, ...]:
+    """(x, a, b, dx/da, dx/db): quantiles of every parameter pair plus its mean, all exact in
+    float32 (so both dtypes share one reference), and float64's extreme tails."""
+    points = []
+    for a in map(_float32, PARAMS):
+        for b in map(_float32, PARAMS):
+            for x in [*(betaincinv(a, b, q) for q in QUANTILES), a / (a + b)]:
+                points.append((_float32(x), a, b))
+    if dtype == torch.float64:
+        points += [(float(betaincinv(a, b, q)), a, b) for a, b, q in FLOAT64_ONLY]
+    points = [point for point in points if 0.0 < point[0] < 1.0]
+    x, a, b = (np.array(column) for column in zip(*points, strict=True))
+    gradients = list(map(_mpmath_gradients, x, a, b))
+    grad_a, grad_b = (np.array(column) for column in zip(*gradients, strict=True))
+    return x, a, b, grad_a, grad_b
+
+
+def _relative_tolerance(a: np.ndarray, b: np.ndarray, dtype: torch.dtype) -> np.ndarray:
+    float64_bound = eps(torch.float64) * (1024.0 + 4.0 * np.sqrt(a + b))
+    return float64_bound + (eps(dtype) / 2.0 if dtype != torch.float64 else 0.0)
+
+
+def test_reference_agrees_with_mpmath_betainc() -> None:
+    with mp.workdps(DIGITS):
+        for a, b, x in ((2.0, 3.0, 0.3), (0.05, 8.0, 0.9), (40.0, 0.7, 0.95)):
+            ma, mb, mx = mp.mpf(a), mp.mpf(b), mp.mpf(x)
+            ours = _regularized_beta(ma, mb, mx)
+            theirs = mp.betainc(ma, mb, 0, mx, regularized=True)
+            assert abs(ours / theirs - 1) < mp.mpf(10) ** (5 - DIGITS)
+
+
+def test_matches_mpmath(dtype: torch.dtype, device: torch.device) -> None:
+    x, a, b, want_a, want_b = _grid(dtype)
+    as_tensor = functools.partial(torch.tensor, dtype=dtype, device=device)
+    got_a, got_b = beta_sample_gradients(as_tensor(x), as_tensor(a), as_tensor(b))
+    assert got_a.dtype == got_b.dtype == dtype
+    tolerance = _relative_tolerance(a, b, dtype)
+    floor = torch.finfo(dtype).smallest_normal * eps(dtype) / 2.0
+    for got, want in ((got_a, want_a), (got_b, want_b)):
+        got = got.cpu().double().numpy()
+        error = np.abs(got - want)
+        bad = error > tolerance * np.abs(want) + floor
+        assert not bad.any(), list(zip(x[bad], a[bad], b[bad], got[bad], want[bad], strict=True))
+    # Raising alpha moves every quantile up, raising beta moves it down (results that
+    # underflow float32 may round to 0).
+    assert (want_a > 0).all() and (want_b < 0).all()
+    assert (got_a >= 0).all() and (got_b <= 0).all()
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "u"),
+    [
+        (2.0, 3.0, 0.3),
+        (0.5, 0.7, 0.01),
+        (50.0, 50.0, 0.45),
+        (1.5, 40.0, 0.9),
+        (300.0, 2.0, 0.995),
+        (0.2, 0.3, 0.7),
+        (1e4, 1e4, 0.2),
+    ],
+)
+def test_is_the_derivative_of_the_inverse_cdf(
+    a: float, b: float, u: float, device: torch.device
+) -> None:
+    """dx/dtheta at fixed u is exactly the implicit gradient, so central differences of
+    scipy's betaincinv in theta must agree. FD error model, step h = 1e-3 theta: truncation
+    |D(h/2) - dx/dtheta| <= |D(h) - D(h/2)| (the h^2 term shrinks 4x as h halves);
+    rounding 2 * 64 ulps of x / h (betaincinv is within a few ulps here, 64 is the margin)."""
+    x = float(betaincinv(a, b, u))
+    as_tensor = functools.partial(torch.tensor, dtype=torch.float64, device=device)
+    grads = beta_sample_gradients(as_tensor(x), as_tensor(a), as_tensor(b))
+    quantile = (lambda t: betaincinv(t, b, u), lambda t: betaincinv(a, t, u))
+    for theta, inverse, claimed in zip((a, b), quantile, grads, strict=True):
+        step = 1e-3 * theta
+        coarse = (inverse(theta + step) - inverse(theta - step)) / (2.0 * step)
+        fine = (inverse(theta + step / 2) - inverse(theta - step / 2)) / step
+        bound = abs(coarse - fine) + 2.0 * 64.0 * eps(torch.float64) * x / step
+        assert abs(claimed.item() - fine) <= bound, (theta, claimed.item(), fine, bound)
+
+
+@pytest.mark.parametrize(("a", "b"), [(1.8, 0.1), (3.0, 0.05), (0.5, 0.01), (40.0, 0.3)])
+def test_complement_places_samples_near_one(
+    a: float, b: float, dtype: torch.dtype, device: torch.device
+) -> None:
+    """Within 2^-24 of 1 a float32 x is 1 - 2^-24 or 1 whatever the distance; the sampler's
+    1 - x keeps it, and the gradients are then those at 1 - complement (same error model)."""
+    complement = np.array([_float32(c) for c in (1e-30, 1e-12, 9.5e-10, 3e-8, 0.2)])
+    a, b = _float32(a), _float32(b)
+    as_tensor = functools.partial(torch.tensor, dtype=dtype, device=device)
+    grads = beta_sample_gradients(
+        as_tensor(1.0 - complement), as_tensor(a), as_tensor(b), complement=as_tensor(complement)
+    )
+    want = np.array([_mpmath_gradients(1.0 - c, a, b, c) for c in complement]).T
+    tolerance = _relative_tolerance(np.array(a), np.array(b), dtype)
+    for got, expected in zip(grads, want, strict=True):
+        got = got.cpu().double().numpy()
+        assert (np.abs(got - expected) <= tolerance * np.abs(expected)).all(), (got, expected)
+
+
+def test_support_edges_give_zero(dtype: torch.dtype, device: torch.device) -> None:
+    """x = 0 or 1 (float32 sampling rounds there) gets the limits of both derivatives, 0."""
+    x = torch.tensor([0.0, 1.0, 0.0, 1.0, 0.0, 1.0], dtype=dtype, device=device)
+    a = torch.tensor([0.01, 0.01, 2.0, 2.0, 1e5, 0.5], dtype=dtype, device=device)
+    b = torch.tensor([0.01, 3.0, 3.0, 1e5, 0.5, 1e5], dtype=dtype, device=device)
+    for grad in beta_sample_gradients(x, a, b):
+        assert torch.equal(grad, torch.zeros_like(grad))
+
+
+def test_broadcasts_parameters_against_samples(dtype: torch.dtype, device: torch.device) -> None:
+    x = torch.rand(5, 1, 3, dtype=dtype, device=device)
+    a = torch.rand(4, 1, dtype=dtype, device=device) + 0.5
+    b = torch.tensor(2.0, dtype=dtype, device=device)
+    grad_a, grad_b = beta_sample_gradients(x, a, b)
+    assert grad_a.shape == grad_b.shape == (5, 4, 3)
+    full = [t.expand(5, 4, 3).reshape(-1) for t in (x, a, b)]
+    flat_a, flat_b = beta_sample_gradients(*full)
+    assert torch.equal(grad_a.reshape(-1), flat_a) and torch.equal(grad_b.reshape(-1), flat_b)
