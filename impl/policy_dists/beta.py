@@ -18,8 +18,9 @@ from policy_dists.activations import (
 )
 from policy_dists.arguments import require_clip_bounds, require_positive_bounds
 from policy_dists.base import PolicyOutput, log_activation_stats
+from policy_dists.beta_functions import beta_entropy, beta_log_density
 from policy_dists.beta_implicit_gradient import beta_sample_gradients
-from policy_dists.numerics import LOG_2, beta_entropy, beta_log_density
+from policy_dists.numerics import LOG_2
 from policy_dists.sampling import zero_or_nan
 
 _Shape = torch.Size | tuple[int, ...]

@@ -55,7 +55,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from policy_dists.numerics import digamma_difference
+from policy_dists.beta_functions import digamma_difference
 
 _SERIES_TERMS = 28
 # The tail-side series is summed at t1 <= 0.3 min(1, (p+1)/(p+q)), where every term ratio
