@@ -23,15 +23,16 @@ def _log(value: float) -> float:
 
 
 class ClippedCategorical(Distribution):
-    """Categorical with normalized log-probabilities ``logits`` (..., d); samples are indices
-    of shape sample_shape + batch_shape + (1,), the upstream action layout."""
+    """Categorical with probabilities ``probs`` and their logarithms ``logits`` (..., d), both
+    given (each computed in its own space); samples are indices of shape
+    sample_shape + batch_shape + (1,), the upstream action layout."""
 
     arg_constraints: ClassVar[dict] = {}
     has_enumerate_support = True
 
-    def __init__(self, logits: torch.Tensor) -> None:
+    def __init__(self, logits: torch.Tensor, probs: torch.Tensor) -> None:
         self.logits = logits
-        self.probs = logits.exp()
+        self.probs = probs
         super().__init__(batch_shape=logits.shape[:-1], validate_args=False)
 
     @property
@@ -135,18 +136,23 @@ class Discrete(PolicyOutput):
         return self.d_action
 
     def forward(self, vec: torch.Tensor, log_dict: dict | None = None) -> ClippedCategorical:
-        """r = clamp(softmax(vec), low, high) / sum(...), formed in log space.
+        """r = clamp(softmax(vec), low, high) / sum(...), and log r formed in log space.
 
-        log r = clamp(log_softmax(vec), log low, log high) - logsumexp(...): the same r, but a
-        probability that underflows (p = e^-20000) keeps its exact logarithm instead of -inf.
+        log r = clamp(log_softmax(vec), log low, log high) - logsumexp(...) keeps the exact
+        logarithm of a probability that underflows (p = e^-20000) instead of -inf; r itself
+        comes from softmax, whose relative error does not grow with |log r| as exp(log r)'s does.
         """
         vec = self._network_output(vec)
-        log_p = torch.log_softmax(vec, dim=-1)
+        probs = torch.softmax(vec, dim=-1)
         if log_dict is not None:
-            log_activation_stats(log_dict, "Discrete-probs", log_p.exp())
+            log_activation_stats(log_dict, "Discrete-probs", probs)
+        clipped = probs.clamp(self.clip_prob_low, self.clip_prob_high)
         log_low, log_high = self._log_bounds[vec.dtype]
-        log_q = log_p.clamp(log_low, log_high)
-        return ClippedCategorical(log_q - torch.logsumexp(log_q, dim=-1, keepdim=True))
+        log_clipped = torch.log_softmax(vec, dim=-1).clamp(log_low, log_high)
+        return ClippedCategorical(
+            log_clipped - torch.logsumexp(log_clipped, dim=-1, keepdim=True),
+            clipped / clipped.sum(-1, keepdim=True),
+        )
 
     def action_from_buffer(self, action: torch.Tensor) -> torch.Tensor:
         """clamp(a, low, high) / sum(clamp(a, low, high)) for one-hot or soft actions (..., d)."""

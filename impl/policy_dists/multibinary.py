@@ -14,11 +14,25 @@ from policy_dists.sampling import zero_or_nan
 _Shape = torch.Size | tuple[int, ...]
 
 
+def _sigmoid(x: torch.Tensor) -> torch.Tensor:
+    """1/(1 + e^-x) without underflow to 0: e^x/(1 + e^x) for x < 0.
+
+    torch.sigmoid is 0 in float32 once e^-x overflows (x < -88.7), although
+    sigmoid(-100) = 3.7e-44 is representable.
+    """
+    t = torch.exp(-x.abs())
+    return torch.where(x >= 0, 1.0 / (1.0 + t), t / (1.0 + t))
+
+
 class IndependentBernoulli(Bernoulli):
     """Bernoulli(logits) per dimension; ``mode`` is (probs > 0.5) as float (ties go to 0)."""
 
     def __init__(self, logits: torch.Tensor) -> None:
         super().__init__(logits=logits, validate_args=False)
+
+    @property
+    def probs(self) -> torch.Tensor:
+        return _sigmoid(self.logits)
 
     def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
         """0/1 draws; a NaN logit gives a NaN sample (torch.bernoulli would raise instead)."""
@@ -44,8 +58,11 @@ class IndependentBernoulli(Bernoulli):
 
     def entropy(self) -> torch.Tensor:
         """p softplus(-x) + (1 - p) softplus(x): two non-negative terms, no cancellation."""
-        x = self.logits
-        return torch.sigmoid(x) * softplus(-x) + torch.sigmoid(-x) * softplus(x)
+        # In float32 the small term is subnormal beyond |x| ~ 87 and would keep only a few
+        # bits; float64 holds it as a normal number, rounded once at the end.
+        x = self.logits.double() if self.logits.dtype != torch.float64 else self.logits
+        entropy = _sigmoid(x) * softplus(-x) + _sigmoid(-x) * softplus(x)
+        return entropy.to(self.logits.dtype)
 
 
 @gin.configurable(module="policy_dists")
