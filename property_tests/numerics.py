@@ -11,7 +11,11 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import torch
+from scipy.special import expit
+
+import policy_dists_reference as reference
 
 LOG_2 = math.log(2.0)
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -100,3 +104,37 @@ def dlc_rsample_gradient(make_dlc: Callable[[Any], Any], seed: int) -> torch.Ten
     sample = dlc.rsample()
     (grad,) = torch.autograd.grad((sample * torch.arange(d)).sum(), logits)
     return grad
+
+
+def activation_derivative(parameter: Any, raw: np.ndarray, dtype: torch.dtype) -> np.ndarray:
+    """d activation / d raw in float64 for a reference PositiveParameter (SPEC §3):
+    tanh_bounded_positive: value (log high - log low) sech^2(x)/2, with sech^2(x)/2 =
+    2 sigmoid(2x) sigmoid(-2x); softplus_bounded_positive: sigmoid(x), 0 where the clamp at
+    `high` (rounded to the dtype, as the implementation holds it) is active."""
+    raw = np.asarray(raw, dtype=np.float64)
+    value = parameter(raw, {torch.float32: np.float32, torch.float64: np.float64}[dtype])
+    if parameter.activation is reference.tanh_bounded_positive:
+        spread = math.log(parameter.high) - math.log(parameter.low)
+        return value * spread * 2 * expit(2 * raw) * expit(-2 * raw)
+    slope = expit(raw)
+    if parameter.high is None:
+        return slope
+    unclamped = np.logaddexp(0.0, raw) + parameter.low
+    return np.where(unclamped > value, 0.0, slope)
+
+
+def softmax_from_straight_through_jacobian(
+    jacobian: np.ndarray, tau: float, winner: np.ndarray
+) -> np.ndarray:
+    """y with tau J = diag(y) - y y^T, from the diagonal, given the temperature and the class
+    `winner` (..., ) that the forward value picked: for every other class y_k <= 1/2 (y_k <=
+    y_winner and y_k + y_winner <= 1), so y_k is the smaller root of y^2 - y + tau J_kk = 0,
+    2 tau J_kk / (1 + sqrt(1 - 4 tau J_kk)) (no cancellation; an underflowed J_kk gives 0);
+    y_winner = 1 - sum of the others. The caller checks the whole matrix against y: a
+    Jacobian of another form, or of another temperature, fails there."""
+    diagonal = tau * np.diagonal(jacobian, axis1=-2, axis2=-1)
+    root = np.sqrt(np.clip(1 - 4 * diagonal, 0.0, None))
+    losers = 2 * diagonal / (1 + root)
+    is_winner = np.arange(jacobian.shape[-1]) == winner[..., None]
+    losers = np.where(is_winner, 0.0, losers)
+    return np.where(is_winner, 1 - losers.sum(-1, keepdims=True), losers)

@@ -5,9 +5,10 @@ SPEC §4 contract of its shapes, dtypes and flags, and how to make valid actions
 output here and every contract test covers it; `test_registry.py` fails when an output of the
 seed page or a concrete PolicyOutput of the implementation is missing.
 
-Two slots are left empty for the later property-test issue: `reference` (the numpy/scipy
-counterpart in policy_dists_reference) and `param_strategy` (a hypothesis strategy of
-constructor parameters). Nothing reads them yet.
+The property tests read two more slots: `reference`, which builds the numpy/scipy
+counterpart in policy_dists_reference from the same constructor kwargs (std_activation by
+name), and `param_strategy`, the hypothesis strategy of constructor kwargs and vec
+(strategies.OUTPUT_STRATEGIES). `test_registry.py` fails when either is missing.
 """
 
 from __future__ import annotations
@@ -21,7 +22,11 @@ from typing import Any
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis.strategies import SearchStrategy
+
+import policy_dists_reference as reference
+from property_tests.extensions import has_extension
+from property_tests.strategies import LEADS as DRAWN_LEADS
+from property_tests.strategies import OUTPUT_STRATEGIES, OutputStrategy, Params, numpy_dtype
 
 Shape = tuple[int, ...]
 Kwargs = Mapping[str, Any]
@@ -83,9 +88,12 @@ class OutputCase:
     # Feature -> extension name, for the parts of this case's contract that are policy-dists
     # extensions: "batchless" (lead ()), "entropy", "rsample_sample_shape".
     extensions: Mapping[str, str] = field(default_factory=dict)
-    # Slots for the later property-test issue; unused so far.
-    reference: object | None = None
-    param_strategy: SearchStrategy[Kwargs] | None = None
+    # The policy_dists_reference object for constructor kwargs (std_activation by name). For
+    # DiscreteLikeContinuous it is the reference Discrete whose logits the wrapper holds:
+    # `reference_wrapper` builds the reference DiscreteLikeContinuous from them.
+    reference: Callable[[Kwargs], Any] | None = None
+    # Draws constructor kwargs and vec for the property tests.
+    param_strategy: OutputStrategy | None = None
 
     @property
     def is_policy_output(self) -> bool:
@@ -108,6 +116,40 @@ class OutputCase:
 
     def vec_shape(self, lead: Shape) -> Shape:
         return (*lead, self.input_dimension(self.output_kwargs))
+
+    def drawn_distribution(self, impl: types.ModuleType, params: Params, vec: torch.Tensor) -> Any:
+        """The implementation's distribution for drawn `params` at vec (params.vec as a tensor)."""
+        dist = getattr(impl, self.output_class)(**params.impl_kwargs(impl))(vec)
+        if self.wrapper_kwargs is None:
+            return dist
+        return getattr(impl, self.name)(dist, **(params.wrapper_kwargs or self.wrapper_kwargs))
+
+    def drawn_reference(self, params: Params) -> Any:
+        """The reference object for drawn `params` (DiscreteLikeContinuous: its Discrete)."""
+        assert self.reference is not None, f"{self.name}: the registry has no reference"
+        return self.reference(params.kwargs)
+
+
+def reference_wrapper(
+    discrete: reference.Discrete, params: Params, dtype: torch.dtype
+) -> reference.DiscreteLikeContinuous:
+    """The reference DiscreteLikeContinuous around the reference Discrete at params.vec."""
+    logits = discrete.params(params.vec, numpy_dtype(dtype)).logits
+    temperature = (params.wrapper_kwargs or {}).get("gumbel_softmax_temperature", 0.5)
+    return reference.DiscreteLikeContinuous(logits, gumbel_softmax_temperature=temperature)
+
+
+def drawn_leads(
+    case: OutputCase,
+    impl: types.ModuleType,
+    is_default_impl: bool,
+    leads: tuple[Shape, ...] = DRAWN_LEADS,
+) -> tuple[Shape, ...]:
+    """`leads` without () (a 1-D vec) where that is an extension `impl` lacks."""
+    batchless = case.extensions.get("batchless")
+    if batchless is None or has_extension(impl, is_default_impl, batchless):
+        return leads
+    return tuple(lead for lead in leads if lead != ())
 
 
 def _per_dim(lead: Shape, kw: Kwargs) -> Shape:
@@ -165,6 +207,8 @@ CASES: tuple[OutputCase, ...] = (
         has_probs=False,
         log_dict_keys=("TanhGaussian-mu", "TanhGaussian-std", "TanhGaussian-raw_std"),
         make_actions=_uniform_actions,
+        reference=lambda kw: reference.TanhGaussian(**kw),
+        param_strategy=OUTPUT_STRATEGIES["TanhGaussian"],
     ),
     OutputCase(
         name="GMM",
@@ -187,6 +231,8 @@ CASES: tuple[OutputCase, ...] = (
         has_probs=False,
         log_dict_keys=("GMM-means", "GMM-raw_std", "GMM-stds", "GMM-logits"),
         make_actions=_uniform_actions,
+        reference=lambda kw: reference.GMM(**kw),
+        param_strategy=OUTPUT_STRATEGIES["GMM"],
         extensions={"batchless": "gmm_batchless"},
     ),
     OutputCase(
@@ -209,6 +255,8 @@ CASES: tuple[OutputCase, ...] = (
         has_probs=False,
         log_dict_keys=("Beta-alpha", "Beta-beta"),
         make_actions=_uniform_actions,
+        reference=lambda kw: reference.Beta(**kw),
+        param_strategy=OUTPUT_STRATEGIES["Beta"],
         extensions={"entropy": "beta_entropy"},
     ),
     OutputCase(
@@ -231,6 +279,8 @@ CASES: tuple[OutputCase, ...] = (
         has_probs=True,
         log_dict_keys=("Discrete-probs",),
         make_actions=_index_actions,
+        reference=lambda kw: reference.Discrete(**kw),
+        param_strategy=OUTPUT_STRATEGIES["Discrete"],
     ),
     OutputCase(
         name="DiscreteLikeContinuous",
@@ -253,6 +303,8 @@ CASES: tuple[OutputCase, ...] = (
         has_probs=True,
         log_dict_keys=("Discrete-probs",),
         make_actions=_one_hot_actions,
+        reference=lambda kw: reference.Discrete(**kw),
+        param_strategy=OUTPUT_STRATEGIES["DiscreteLikeContinuous"],
         extensions={"rsample_sample_shape": "dlc_rsample_sample_shape"},
     ),
     OutputCase(
@@ -275,6 +327,8 @@ CASES: tuple[OutputCase, ...] = (
         has_probs=True,
         log_dict_keys=(),
         make_actions=_binary_actions,
+        reference=lambda kw: reference.Multibinary(**kw),
+        param_strategy=OUTPUT_STRATEGIES["Multibinary"],
     ),
 )
 

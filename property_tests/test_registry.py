@@ -13,6 +13,17 @@ def test_every_seed_page_output_is_registered() -> None:
     assert not missing, f"outputs of the seed page without a registry case: {sorted(missing)}"
 
 
+def test_every_case_has_its_reference_and_parameter_strategy() -> None:
+    """The property tests need both slots: the reference counterpart, built from the same
+    constructor kwargs, and the hypothesis strategy of those kwargs and vec."""
+    for case in CASES:
+        assert case.reference is not None, f"{case.name}: no reference counterpart"
+        assert case.param_strategy is not None, f"{case.name}: no parameter strategy"
+        ref = case.reference(case.output_kwargs)
+        assert type(ref).__module__.startswith("policy_dists_reference"), (case.name, ref)
+        assert ref.input_dimension == case.input_dimension(case.output_kwargs), case.name
+
+
 def test_registry_names_are_unique() -> None:
     assert len(CASES_BY_NAME) == len(CASES)
 

@@ -1,0 +1,21 @@
+"""TanhGaussian.log_prob forming the Jacobian term as log(1 - c*c): precision loss at |c| -> 1."""
+
+import torch
+from torch.distributions import Distribution
+
+import policy_dists
+from policy_dists import *  # noqa: F403
+
+
+class TanhGaussian(policy_dists.TanhGaussian):
+    def forward(self, vec: torch.Tensor, log_dict: dict | None = None) -> Distribution:
+        dist = super().forward(vec, log_dict)
+        correct, clip = dist.log_prob, self.clip_actions_on_log_prob
+
+        def log_prob(value: torch.Tensor) -> torch.Tensor:
+            c = value.to(dist.loc.dtype).clamp(*clip)
+            accurate = torch.log1p(-c) + torch.log1p(c)
+            return correct(value) + accurate - torch.log(1 - c * c)
+
+        dist.log_prob = log_prob
+        return dist

@@ -1,0 +1,407 @@
+"""The SPEC §7 error model of the property tests: per-dtype budgets, and the condition sums S
+of every log-density and entropy, evaluated in float64 numpy from the reference's parameters.
+
+A value y of the implementation is within budget B when |y - y*| <= B max(eps S, ulp(y*)):
+eps is the machine epsilon of the working dtype, S the sum of the magnitudes of the terms of
+the formula (plus, for a parameter an activation computes, the value's sensitivity to its log
+times the activation's relative condition), and the ulp floor because no result can beat
+correct rounding. These are the measures of the boundary audit (audit/policy_dists_audit:
+measure.py, budget.json); the budgets here restate its numbers and their models.
+
+The condition sums restate the arbiter's (policy_dists_reference.arbiter, each module states
+its S); `test_property_reference_agreement` checks that they match the arbiter's.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from numpy.typing import ArrayLike
+from scipy.special import digamma, expit, log_softmax, logsumexp, polygamma
+
+import policy_dists_reference as reference
+from policy_dists_reference.activations import PositiveParameter
+from policy_dists_reference.special import log_beta
+from property_tests.numerics import activation_derivative
+from property_tests.strategies import numpy_dtype
+
+EPS64 = float(np.finfo(np.float64).eps)
+HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+LOG_2 = math.log(2.0)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """A tolerance in units of eps (or of ulps) and the error model it comes from."""
+
+    units: float
+    model: str
+
+
+# ---- the budget table (TFP style: defaults per quantity, overrides per output and dtype) ----
+
+LOG_PROB = Budget(
+    16,
+    "6 + 6 + 4 (audit budget.json): at most 12 rounded operations, each off by <= eps/2 "
+    "relative to a term counted in S (6); the activation's output carries <= 3 eps relative "
+    "error, moving the terms that depend on it by <= 6 eps S; <= 4 library calls (log1p, "
+    "lgamma, exp) add <= 1 ulp each (4).",
+)
+ENTROPY = Budget(16, "as LOG_PROB: at most 12 rounded terms of the same kinds (audit).")
+GRAD = Budget(
+    32,
+    "2 x 16 (audit): reverse mode adds one rounded product per forward operation, so the "
+    "forward budget's operation count doubles. Mixed normwise: max_i |g_i - g*_i| / "
+    "(eps max(1, max_i |g*_i|)).",
+)
+PROBS_ULPS = Budget(
+    8,
+    "ulps of each probability (audit): softmax <= 3 roundings, the clamp is exact, the "
+    "renormalizing sum and divide <= 3 ulps of the result (the sum's error is relative to "
+    "the divisor, near 1).",
+)
+SIGMOID_ULPS = Budget(
+    8,
+    "ulps: sigmoid(x) = 1/(1 + e^-x) is exp, add, divide (<= 3 roundings + 1 ulp of exp); "
+    "kept at PROBS_ULPS for one probability budget across outputs.",
+)
+TANH_ULPS = Budget(
+    4,
+    "ulps: tanh of an exact input, one library call (<= 2 ulps on CPU and CUDA) plus the "
+    "rounding of its result; TanhGaussian's mean tanh(mu) has no other operation.",
+)
+MIXTURE_MEAN = Budget(
+    16,
+    "in eps * (1 - y^2) * sum_m w_m |mu_m| + TANH_ULPS: GMM's mean tanh(sum_m w_m mu_m); "
+    "each weight carries <= 3 roundings (softmax) and the M-term sum <= M more, relative to "
+    "sum_m w_m |mu_m| (M <= 3 here: <= 6 + 3 + margin for the product, 16), and tanh scales "
+    "an input error by 1 - y^2.",
+)
+RATIO_MEAN = Budget(
+    16,
+    "in eps, absolute: Beta's mean (alpha - beta)/(alpha + beta) lies in [-1, 1]; alpha and "
+    "beta carry <= 3 eps relative error each (activation), which moves the mean by <= "
+    "2 alpha beta (6 eps)/(alpha + beta)^2 <= 3 eps; the subtraction, sum and division add "
+    "<= 3 eps/2 relative to |terms|/(alpha+beta) <= 1 (16 keeps the audit's margin).",
+)
+ACTIVATION = Budget(
+    16,
+    "in eps * the activation's relative condition, relative: softplus(x) + low is a sum of "
+    "two positive terms (condition 1; softplus is log1p(exp) or the identity switch, whose "
+    "float32 error e^-20 = 2e-9 < eps32 x 20); tanh_bounded_positive is exp(L) with L's "
+    "terms |log low| + |(log high - log low)(tanh x + 1)/2| (the arbiter's condition).",
+)
+
+# The numpy/scipy reference evaluates the same formulas in float64 with no more operations,
+# so it carries at most the LOG_PROB budget in float64 units; a comparison against it adds
+# REFERENCE.units * max(eps64 S, ulp64(y*)). (The arbiter's comparisons add nothing.)
+REFERENCE = Budget(16, "the numpy reference: LOG_PROB's count in float64")
+
+DEFAULTS: dict[str, Budget] = {
+    "log_prob": LOG_PROB,
+    "entropy": ENTROPY,
+    "grad": GRAD,
+    "probs": PROBS_ULPS,
+    "activation": ACTIVATION,
+}
+# (output, quantity) -> budget, where the output's formula is not the quantity's default.
+OVERRIDES: dict[tuple[str, str], Budget] = {
+    ("Multibinary", "probs"): SIGMOID_ULPS,  # sigmoid, not a clipped softmax
+    ("TanhGaussian", "mean"): TANH_ULPS,
+    ("GMM", "mean"): MIXTURE_MEAN,
+    ("Beta", "mean"): RATIO_MEAN,
+    ("Multibinary", "mean"): SIGMOID_ULPS,  # the mean is the probability
+}
+
+
+def budget(output: str, quantity: str, dtype: torch.dtype) -> Budget:
+    """The budget of `quantity` of `output` in `dtype`. The models count roundings, so the
+    same number of eps (of that dtype) applies to float32 and float64; a dtype-specific
+    override would be keyed here."""
+    del dtype  # no dtype-specific override: every model above is in units of the dtype's eps
+    return OVERRIDES.get((output, quantity), DEFAULTS.get(quantity))
+
+
+# ---- units ----
+
+
+def eps(dtype: torch.dtype) -> float:
+    return float(torch.finfo(dtype).eps)
+
+
+def ulp(values: ArrayLike, dtype: torch.dtype) -> np.ndarray:
+    """The spacing of `dtype` at |values| (float64 array); the largest spacing past max."""
+    np_dtype = numpy_dtype(dtype)
+    magnitude = np.minimum(np.abs(np.asarray(values, dtype=np.float64)), np.finfo(np_dtype).max)
+    return np.spacing(magnitude.astype(np_dtype)).astype(np.float64)
+
+
+def cond_tolerance(
+    output: str,
+    quantity: str,
+    exact: ArrayLike,
+    cond: ArrayLike,
+    dtype: torch.dtype,
+    against_reference: bool,
+) -> np.ndarray:
+    """B max(eps S, ulp(y*)) for the implementation in `dtype`, plus the numpy reference's own
+    REFERENCE budget in float64 when the comparison is against it rather than the arbiter."""
+    units = budget(output, quantity, dtype).units
+    exact = np.asarray(exact, dtype=np.float64)
+    cond = np.asarray(cond, dtype=np.float64)
+    tol = units * np.maximum(eps(dtype) * cond, ulp(exact, dtype))
+    if against_reference:
+        tol = tol + REFERENCE.units * np.maximum(EPS64 * cond, ulp(exact, torch.float64))
+    return tol
+
+
+# ---- condition sums, restating the arbiter's, in float64 ----
+
+
+def activation_condition(parameter: PositiveParameter, raw: np.ndarray) -> np.ndarray:
+    """The relative condition of an activation's output: 1 for softplus_bounded_positive (two
+    positive terms), |log low| + |(log high - log low)(tanh x + 1)/2| for
+    tanh_bounded_positive (the terms of the exponent)."""
+    raw = np.asarray(raw, dtype=np.float64)
+    if parameter.activation is not reference.tanh_bounded_positive:
+        return np.ones_like(raw)
+    log_low, log_high = math.log(parameter.low), math.log(parameter.high)
+    return abs(log_low) + np.abs((log_high - log_low) * expit(2.0 * raw))
+
+
+def _gaussian_cond(
+    x: np.ndarray, mu: np.ndarray, sigma: np.ndarray, sigma_cond: np.ndarray
+) -> np.ndarray:
+    """|log sigma| + log(2 pi)/2 + z^2/2 + |z| (|x| + |mu|)/sigma + |z^2 - 1| sigma_cond."""
+    z = (x - mu) / sigma
+    return (
+        np.abs(np.log(sigma))
+        + HALF_LOG_2PI
+        + z * z / 2
+        + np.abs(z) * (np.abs(x) + np.abs(mu)) / sigma
+        + np.abs(z * z - 1) * sigma_cond
+    )
+
+
+def _log_one_minus_square(c: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return np.log1p(-c) + np.log1p(c)
+
+
+def _log_cosh(u: np.ndarray) -> np.ndarray:
+    magnitude = np.abs(u)
+    return magnitude - LOG_2 + np.log1p(np.exp(-2.0 * magnitude))
+
+
+def tanh_gaussian_cond(
+    ref: reference.TanhGaussian, vec: np.ndarray, action: np.ndarray, dtype: torch.dtype
+) -> np.ndarray:
+    """S of log_prob per dimension: the Gaussian's terms at x = atanh c plus |log(1 - c^2)|."""
+    p = ref.params(vec, numpy_dtype(dtype))
+    c = np.clip(action, *ref.clip_bounds(numpy_dtype(dtype)))
+    sigma_cond = activation_condition(ref.std, vec[..., ref.d_action :])
+    with np.errstate(divide="ignore"):
+        x = np.arctanh(c)
+    return _gaussian_cond(x, p.mu, p.sigma, sigma_cond) + np.abs(_log_one_minus_square(c))
+
+
+def tanh_gaussian_presquash_cond(
+    ref: reference.TanhGaussian, vec: np.ndarray, u: np.ndarray, dtype: torch.dtype
+) -> np.ndarray:
+    """S of own-sample scoring from u: the Gaussian's terms plus 2 log cosh u."""
+    p = ref.params(vec, numpy_dtype(dtype))
+    sigma_cond = activation_condition(ref.std, vec[..., ref.d_action :])
+    return _gaussian_cond(u, p.mu, p.sigma, sigma_cond) + 2 * _log_cosh(u)
+
+
+def _gmm_cond_at(
+    ref: reference.GMM,
+    vec: np.ndarray,
+    x: np.ndarray,
+    log_jacobian: np.ndarray,
+    dtype: torch.dtype,
+) -> np.ndarray:
+    """sum_m pi_m (|log w_m| + sum_j S_mj) + |log_jacobian| at pre-squash x (..., d), pi the
+    posterior of the modes at x (rounding inside mode m reaches the logsumexp weighted by
+    pi_m); shape (..., 1)."""
+    p = ref.params(vec, numpy_dtype(dtype))
+    modes, d = ref.gmm_modes, ref.d_action
+    raw = vec[..., modes * d : 2 * modes * d].reshape((*vec.shape[:-1], modes, d))
+    sigma_cond = activation_condition(ref.std, raw)
+    x = x[..., None, :]
+    z = (x - p.means) / p.stds
+    per_mode = p.log_weights + (-0.5 * z * z - np.log(p.stds) - HALF_LOG_2PI).sum(-1)
+    posterior = np.exp(per_mode - logsumexp(per_mode, axis=-1, keepdims=True))
+    cells = _gaussian_cond(x, p.means, p.stds, sigma_cond).sum(-1)
+    mixture = (posterior * (np.abs(p.log_weights) + cells)).sum(-1)
+    return (mixture + np.abs(log_jacobian))[..., None]
+
+
+def gmm_cond(
+    ref: reference.GMM, vec: np.ndarray, action: np.ndarray, dtype: torch.dtype
+) -> np.ndarray:
+    """S of log_prob (..., 1), at x = atanh c with the Jacobian term sum_j log(1 - c_j^2)."""
+    c = np.clip(action, *ref.clip_bounds(numpy_dtype(dtype)))
+    return _gmm_cond_at(ref, vec, np.arctanh(c), _log_one_minus_square(c).sum(-1), dtype)
+
+
+def gmm_presquash_cond(
+    ref: reference.GMM, vec: np.ndarray, u: np.ndarray, dtype: torch.dtype
+) -> np.ndarray:
+    """S of own-sample scoring from u (..., 1): the Jacobian term is 2 sum_j log cosh u_j."""
+    return _gmm_cond_at(ref, vec, u, 2 * _log_cosh(u).sum(-1), dtype)
+
+
+def _beta_slopes(
+    alpha: np.ndarray, beta: np.ndarray, log_x: np.ndarray, log_y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    psi_sum = digamma(alpha + beta)
+    return log_x - digamma(alpha) + psi_sum, log_y - digamma(beta) + psi_sum
+
+
+def beta_cond(
+    ref: reference.Beta, vec: np.ndarray, action: np.ndarray, dtype: torch.dtype
+) -> np.ndarray:
+    """S of log_prob per dimension: |(alpha-1) log x| + |(beta-1) log(1-x)| + |log B| + log 2
+    + |alpha dl/dalpha| alpha_cond + |beta dl/dbeta| beta_cond."""
+    p = ref.params(vec, numpy_dtype(dtype))
+    d = ref.d_action
+    c = np.clip(action, *ref.clip_bounds(numpy_dtype(dtype)))
+    log_x, log_y = np.log1p(c) - LOG_2, np.log1p(-c) - LOG_2
+    slope_alpha, slope_beta = _beta_slopes(p.alpha, p.beta, log_x, log_y)
+    return (
+        np.abs((p.alpha - 1) * log_x)
+        + np.abs((p.beta - 1) * log_y)
+        + np.abs(log_beta(p.alpha, p.beta))
+        + LOG_2
+        + np.abs(p.alpha * slope_alpha) * activation_condition(ref.alpha, vec[..., :d])
+        + np.abs(p.beta * slope_beta) * activation_condition(ref.beta, vec[..., d:])
+    )
+
+
+def beta_entropy_cond(ref: reference.Beta, vec: np.ndarray, dtype: torch.dtype) -> np.ndarray:
+    """S of the entropy: the magnitudes of log B, (alpha-1) psi(alpha), (beta-1) psi(beta),
+    (alpha+beta-2) psi(alpha+beta), log 2, plus |alpha dH/dalpha| alpha_cond and likewise
+    for beta, dH/dalpha = (alpha+beta-2) psi'(alpha+beta) - (alpha-1) psi'(alpha)."""
+    p = ref.params(vec, numpy_dtype(dtype))
+    a, b = p.alpha, p.beta
+    d = ref.d_action
+    trigamma_sum = (a + b - 2) * polygamma(1, a + b)
+    slope_alpha = trigamma_sum - (a - 1) * polygamma(1, a)
+    slope_beta = trigamma_sum - (b - 1) * polygamma(1, b)
+    return (
+        np.abs(log_beta(a, b))
+        + np.abs((a - 1) * digamma(a))
+        + np.abs((b - 1) * digamma(b))
+        + np.abs((a + b - 2) * digamma(a + b))
+        + LOG_2
+        + np.abs(a * slope_alpha) * activation_condition(ref.alpha, vec[..., :d])
+        + np.abs(b * slope_beta) * activation_condition(ref.beta, vec[..., d:])
+    )
+
+
+def _clamped_log_q(
+    ref: reference.Discrete, vec: np.ndarray, dtype: torch.dtype
+) -> tuple[np.ndarray, np.ndarray]:
+    """log q = log clamp(softmax(vec), low, high) and log sum q, in float64."""
+    low, high = ref.clip_probs(numpy_dtype(dtype))
+    with np.errstate(divide="ignore"):
+        log_q = np.clip(log_softmax(vec, axis=-1), np.log(low), np.log(high))
+    return log_q, logsumexp(log_q, axis=-1)
+
+
+def discrete_cond(
+    ref: reference.Discrete, vec: np.ndarray, index: np.ndarray, dtype: torch.dtype
+) -> np.ndarray:
+    """S of log r_k: |log q_k| + |log sum q| + 1 (the 1: the probabilities' own rounding)."""
+    log_q, log_total = _clamped_log_q(ref, vec, dtype)
+    at_k = np.take_along_axis(log_q, index[..., None], axis=-1)[..., 0]
+    return np.abs(at_k) + np.abs(log_total) + 1
+
+
+def discrete_entropy_cond(
+    ref: reference.Discrete, vec: np.ndarray, dtype: torch.dtype
+) -> np.ndarray:
+    """S of the entropy: sum_i r_i (|log q_i| + |log sum q|) + 1."""
+    log_q, log_total = _clamped_log_q(ref, vec, dtype)
+    r = np.exp(log_q - log_total[..., None])
+    return (r * (np.abs(log_q) + np.abs(log_total)[..., None])).sum(-1) + 1
+
+
+# ---- gradients: the rounding of the pre-squash x ----
+
+# atanh(c) carries <= 2 ulps (a library call and its rounding); see presquash_rounding.
+ATANH_ULPS = 2
+
+
+def _pre_squash(ref: object, action: np.ndarray, dtype: torch.dtype) -> tuple[np.ndarray, ...]:
+    c = np.clip(action, *ref.clip_bounds(numpy_dtype(dtype)))
+    inside = action == c  # the clamp passes the gradient on the closed [l, h]
+    x = np.arctanh(c)
+    return c, x, ATANH_ULPS * eps(dtype) * np.abs(x), inside
+
+
+def tanh_gaussian_gradient_rounding(
+    ref: reference.TanhGaussian, vec: np.ndarray, action: np.ndarray, dtype: torch.dtype
+) -> np.ndarray:
+    """|dg/dx| dx per component of the gradient (d/dmu, d/draw, d/da: the arbiter's layout),
+    dx = ATANH_ULPS eps |x| the rounding of x = atanh c, which no evaluation of the formula
+    in the dtype avoids: where x - mu cancels, the GRAD budget alone (relative to the
+    gradient's size) cannot hold it. dg/dx = (1/sigma^2, 2 z sigma'/sigma^2,
+    -1/(sigma^2 (1 - c^2)))."""
+    from property_tests.numerics import activation_derivative
+
+    p = ref.params(vec, numpy_dtype(dtype))
+    c, x, dx, inside = _pre_squash(ref, action, dtype)
+    z = (x - p.mu) / p.sigma
+    slope = activation_derivative(ref.std, vec[..., ref.d_action :], dtype)
+    d_mu = dx / p.sigma**2
+    d_raw = 2 * np.abs(z * slope) * dx / p.sigma**2
+    d_c = np.where(inside, dx / (p.sigma**2 * (1 - c * c)), 0.0)
+    return np.concatenate([d_mu, d_raw, d_c], axis=-1)
+
+
+def gmm_gradient_rounding(
+    ref: reference.GMM, vec: np.ndarray, action: np.ndarray, dtype: torch.dtype
+) -> np.ndarray:
+    """As tanh_gaussian_gradient_rounding for GMM's gradient (d/dmeans, d/draw stds,
+    d/dlogits, d/da, the arbiter's layout): sum_j |dg/dx_j| dx_j with the posterior pi_m,
+    s_mj = -z_mj/sigma_mj, dpi_m/dx_j = pi_m (s_mj - sbar_j), sbar_j = sum_m pi_m s_mj."""
+    p = ref.params(vec, numpy_dtype(dtype))
+    modes, d = ref.gmm_modes, ref.d_action
+    raw = vec[..., modes * d : 2 * modes * d].reshape((*vec.shape[:-1], modes, d))
+    slope = activation_derivative(ref.std, raw, dtype)  # (..., M, d)
+    c, x, dx, inside = _pre_squash(ref, action, dtype)  # (..., d)
+    z = (x[..., None, :] - p.means) / p.stds
+    per_mode = p.log_weights + (-0.5 * z * z - np.log(p.stds) - HALF_LOG_2PI).sum(-1)
+    pi = np.exp(per_mode - logsumexp(per_mode, axis=-1, keepdims=True))[..., None]  # (..., M, 1)
+    s = -z / p.stds  # (..., M, d)
+    sbar = (pi * s).sum(-2)  # (..., d)
+    dpi = pi * (s - sbar[..., None, :])  # dpi_m/dx_j: (..., M, d)
+    eye = np.eye(d)
+    # d/dx_j of pi_m z_mk / sigma_mk and pi_m (z_mk^2 - 1) sigma'_mk / sigma_mk: (..., M, k, j)
+    g_mean = (
+        dpi[..., None, :] * (z / p.stds)[..., :, None]
+        + pi[..., None] * eye / (p.stds**2)[..., :, None]
+    )
+    g_raw = (
+        dpi[..., None, :] * ((z * z - 1) * slope / p.stds)[..., :, None]
+        + pi[..., None] * eye * (2 * z * slope / p.stds**2)[..., :, None]
+    )
+    g_logit = dpi  # (..., M, j)
+    # d/dx_j of sbar_k: sum_m dpi_mj s_mk - [j = k] sum_m pi_m / sigma_mk^2
+    d_sbar = (dpi[..., None, :] * s[..., :, None]).sum(-3) - eye * (pi / p.stds**2).sum(-2)[
+        ..., :, None
+    ]
+    g_c = np.where(inside[..., :, None], d_sbar / (1 - c * c)[..., :, None], 0.0)
+    lead = vec.shape[:-1]
+    flat = [
+        (np.abs(g_mean) * dx[..., None, None, :]).sum(-1).reshape((*lead, modes * d)),
+        (np.abs(g_raw) * dx[..., None, None, :]).sum(-1).reshape((*lead, modes * d)),
+        (np.abs(g_logit) * dx[..., None, :]).sum(-1),
+        (np.abs(g_c) * dx[..., None, :]).sum(-1),
+    ]
+    return np.concatenate(flat, axis=-1)

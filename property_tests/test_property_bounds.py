@@ -1,0 +1,186 @@
+"""Bounds: samples lie in the support; stds, alphas and betas within their activation bounds;
+probabilities in [0, 1] summing to 1. For every finite vec, the extremes of the dtype included.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+import policy_dists_reference as reference
+from policy_dists_reference.activations import PositiveParameter
+from property_tests import error_model
+from property_tests.registry import (
+    CASES,
+    CASES_BY_NAME,
+    OutputCase,
+    Support,
+    case_params,
+    drawn_leads,
+)
+from property_tests.strategies import (
+    FIXTURE_SAFE,
+    NONEMPTY_LEADS,
+    Regime,
+    finite_floats,
+    seed_torch,
+)
+
+ALL_REGIMES = tuple(Regime)
+SAMPLES = 5
+
+
+def _assert_in_support(case: OutputCase, sample: torch.Tensor, d: int, how: str) -> None:
+    if case.integer_samples:  # Discrete: class indices
+        assert sample.dtype == torch.int64, (how, sample.dtype)
+        assert bool(((sample >= 0) & (sample < d)).all()), (how, sample)
+    elif case.box_actions:  # a in [-1, 1]; NaN fails both comparisons
+        assert bool(((sample >= -1) & (sample <= 1)).all()), (how, sample)
+    elif case.name == "Multibinary":
+        assert bool(((sample == 0) | (sample == 1)).all()), (how, sample)
+    else:  # DiscreteLikeContinuous: one-hot to the bit, straight-through rsample included
+        assert bool(((sample == 0) | (sample == 1)).all()), (how, sample)
+        assert bool((sample.sum(-1) == 1).all()), (how, sample)
+
+
+@FIXTURE_SAFE
+@given(data=st.data())
+@pytest.mark.parametrize("case", case_params(CASES))
+def test_samples_lie_in_the_support(
+    impl: types.ModuleType,
+    is_default_impl: bool,
+    case: OutputCase,
+    dtype: torch.dtype,
+    device: torch.device,
+    data: st.DataObject,
+) -> None:
+    leads = drawn_leads(case, impl, is_default_impl)
+    params = data.draw(case.param_strategy.params(dtype, ALL_REGIMES, leads), label="params")
+    dist = case.drawn_distribution(impl, params, params.tensor(dtype, device))
+    d = int(params.kwargs["d_action"])
+    shape = case.action_shape((SAMPLES, *params.lead), params.kwargs)
+    seed_torch(data)
+    sample = dist.sample((SAMPLES,))
+    assert sample.shape == shape
+    _assert_in_support(case, sample, d, "sample")
+    if case.rsample is Support.YES:
+        if case.name == "DiscreteLikeContinuous":  # the seed page's rsample takes no shape
+            rsample, shape = dist.rsample(), case.action_shape(params.lead, params.kwargs)
+        else:
+            rsample = dist.rsample((SAMPLES,))
+        assert rsample.shape == shape
+        _assert_in_support(case, rsample, d, "rsample")
+
+
+# ---- positive parameters within their bounds ----
+
+# The log_dict keys of activated parameters, and the reference parameter each one is.
+ACTIVATED = {
+    "TanhGaussian": {"TanhGaussian-std": "std"},
+    "GMM": {"GMM-stds": "std"},
+    "Beta": {"Beta-alpha": "alpha", "Beta-beta": "beta"},
+}
+
+
+def _slack(parameter: PositiveParameter, dtype: torch.dtype) -> float:
+    """Relative slack of the ACTIVATION budget at the activation's largest relative condition
+    (at raw -> inf): |log low| + |log high - log low| for tanh_bounded_positive, 1 for
+    softplus_bounded_positive (whose low + softplus >= low holds only up to rounding low)."""
+    worst = float(error_model.activation_condition(parameter, np.array(math.inf)))
+    return error_model.ACTIVATION.units * error_model.eps(dtype) * worst
+
+
+def _assert_within(
+    values: torch.Tensor | float, parameter: PositiveParameter, dtype: torch.dtype, what: str
+) -> None:
+    values = torch.as_tensor(values, dtype=torch.float64)
+    slack = _slack(parameter, dtype)
+    assert bool((values >= parameter.low * (1 - slack)).all()), (what, values, parameter)
+    assert bool(values.isfinite().all()), (what, values)
+    if parameter.high is not None:
+        assert bool((values <= parameter.high * (1 + slack)).all()), (what, values, parameter)
+
+
+@FIXTURE_SAFE
+@given(data=st.data())
+@pytest.mark.parametrize("case", case_params(tuple(CASES_BY_NAME[n] for n in ACTIVATED)))
+def test_activated_parameters_lie_within_their_bounds(
+    impl: types.ModuleType,
+    case: OutputCase,
+    dtype: torch.dtype,
+    device: torch.device,
+    data: st.DataObject,
+) -> None:
+    """The extremes forward logs (log_dict, SPEC §4) of every std, alpha and beta."""
+    params = data.draw(
+        case.param_strategy.params(dtype, ALL_REGIMES, NONEMPTY_LEADS), label="params"
+    )
+    ref = case.drawn_reference(params)
+    output = getattr(impl, case.output_class)(**params.impl_kwargs(impl))
+    log_dict: dict = {}
+    output(params.tensor(dtype, device), log_dict)
+    for key, attribute in ACTIVATED[case.name].items():
+        parameter = getattr(ref, attribute)
+        for stat in ("min", "max"):
+            _assert_within(float(log_dict[f"activation-{key}-{stat}"]), parameter, dtype, key)
+
+
+ACTIVATIONS = {
+    "softplus_bounded_positive": st.sampled_from([(1e-4, None), (1e-3, 2.0), (1.0001, None)]),
+    "tanh_bounded_positive": st.sampled_from([(math.exp(-5), math.exp(2)), (0.01, 1.0)]),
+}
+
+
+@FIXTURE_SAFE
+@given(data=st.data())
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activations_stay_within_their_bounds_for_any_finite_input(
+    impl: types.ModuleType,
+    name: str,
+    dtype: torch.dtype,
+    device: torch.device,
+    data: st.DataObject,
+) -> None:
+    low, high = data.draw(ACTIVATIONS[name], label="(low, high)")
+    x = data.draw(st.lists(finite_floats(dtype), min_size=1, max_size=8), label="x")
+    got = getattr(impl, name)(torch.tensor(x, dtype=dtype, device=device), low, high)
+    parameter = PositiveParameter(getattr(reference, name), low, high)
+    _assert_within(got.cpu(), parameter, dtype, name)
+
+
+# ---- probabilities ----
+
+PROBABILITY_CASES = tuple(
+    CASES_BY_NAME[n] for n in ("Discrete", "DiscreteLikeContinuous", "Multibinary")
+)
+
+
+@FIXTURE_SAFE
+@given(data=st.data())
+@pytest.mark.parametrize("case", case_params(PROBABILITY_CASES))
+def test_probabilities_lie_in_the_unit_interval_and_sum_to_one(
+    impl: types.ModuleType,
+    is_default_impl: bool,
+    case: OutputCase,
+    dtype: torch.dtype,
+    device: torch.device,
+    data: st.DataObject,
+) -> None:
+    """Categorical probs sum to 1 within their PROBS_ULPS budget: each r_k is within 8 ulps
+    of the exact r*_k, which sum to exactly 1; the float64 sum of the d values adds d eps64."""
+    leads = drawn_leads(case, impl, is_default_impl)
+    params = data.draw(case.param_strategy.params(dtype, ALL_REGIMES, leads), label="params")
+    probs = case.drawn_distribution(impl, params, params.tensor(dtype, device)).probs
+    assert probs.shape == (*params.lead, int(params.kwargs["d_action"]))
+    p = probs.detach().cpu().double().numpy()
+    assert bool(((p >= 0) & (p <= 1)).all()), p
+    if case.name != "Multibinary":
+        units = error_model.budget(case.name, "probs", dtype).units
+        tolerance = units * error_model.ulp(p, dtype).sum(-1) + p.shape[-1] * error_model.EPS64
+        assert bool((np.abs(p.sum(-1) - 1) <= tolerance).all()), (p.sum(-1), tolerance)

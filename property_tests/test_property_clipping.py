@@ -1,0 +1,296 @@
+"""Clipping stability: log_prob clamps actions to its clip bounds [l, h], is finite with finite
+gradients for every action in [-1, 1] and every vec with |x| <= 1e4, and scores the
+implementation's own samples from their pre-squash value (TanhGaussian, GMM), even where
+they round to ±1. (test_contract_bad_input covers "no NaN" at the dtype's extremes.)
+"""
+
+from __future__ import annotations
+
+import math
+import types
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from property_tests import error_model
+from property_tests.registry import CASES, CASES_BY_NAME, OutputCase, case_params, drawn_leads
+from property_tests.strategies import (
+    FIXTURE_SAFE,
+    NONEMPTY_LEADS,
+    Params,
+    Regime,
+    action_array,
+    beyond_box_actions,
+    box_actions,
+    in_dtype,
+    numpy_dtype,
+    seed_torch,
+)
+
+FINITE_REGIMES = (Regime.ORDINARY, Regime.EXTREME, Regime.BOUNDS)
+CLIPPED = tuple(c for c in CASES if c.box_actions)  # TanhGaussian, GMM, Beta
+
+
+def _action_shape(case: OutputCase, params: Params) -> tuple[int, ...]:
+    return case.action_shape(params.lead, params.kwargs)
+
+
+def _past_the_clip(low: float, high: float, dtype: torch.dtype) -> st.SearchStrategy[float]:
+    """Actions in [-1, l) or (h, 1] (±1 emphasized), or in [l, h]."""
+    width = torch.finfo(dtype).bits
+    return st.one_of(
+        st.sampled_from([1.0, -1.0]),
+        st.floats(high, 1.0, exclude_min=True, width=width),
+        st.floats(-1.0, low, exclude_max=True, width=width),
+        st.floats(low, high, width=width),
+    )
+
+
+def _assert_clamped(
+    dist: object,
+    actions: np.ndarray,
+    bounds: tuple[float, float],
+    dtype: torch.dtype,
+    device: torch.device,
+) -> None:
+    """log_prob(a) equals log_prob(clamp(a, l, h)) to the bit (the clamp is the first
+    operation on the action: identical inputs, identical arithmetic); the gradient with
+    respect to an action strictly past a bound is 0 (the clamp is flat there) and finite
+    everywhere."""
+    a = torch.tensor(actions, dtype=dtype, device=device, requires_grad=True)
+    clamped = torch.tensor(np.clip(actions, *bounds), dtype=dtype, device=device)
+    log_prob = dist.log_prob(a)
+    assert torch.equal(log_prob, dist.log_prob(clamped)), (actions, log_prob)
+    (grad,) = torch.autograd.grad(log_prob.sum(), a)
+    grad = grad.cpu().numpy()
+    past = (actions < bounds[0]) | (actions > bounds[1])
+    assert bool(np.isfinite(grad).all()), grad
+    assert bool((grad[past] == 0).all()), (actions, grad)
+
+
+@FIXTURE_SAFE
+@given(data=st.data())
+@pytest.mark.parametrize("case", case_params(CLIPPED))
+def test_past_the_clip_bound_equals_the_value_at_the_bound(
+    impl: types.ModuleType,
+    is_default_impl: bool,
+    case: OutputCase,
+    dtype: torch.dtype,
+    device: torch.device,
+    data: st.DataObject,
+) -> None:
+    leads = drawn_leads(case, impl, is_default_impl)
+    params = data.draw(case.param_strategy.params(dtype, FINITE_REGIMES, leads), label="params")
+    bounds = case.drawn_reference(params).clip_bounds(numpy_dtype(dtype))
+    shape = _action_shape(case, params)
+    actions = data.draw(action_array(shape, _past_the_clip(*bounds, dtype)), label="actions")
+    dist = case.drawn_distribution(impl, params, params.tensor(dtype, device))
+    _assert_clamped(dist, actions, bounds, dtype, device)
+
+
+@pytest.mark.extension("clamps_actions_outside_the_box")
+@FIXTURE_SAFE
+@given(data=st.data())
+@pytest.mark.parametrize("case", case_params(CLIPPED))
+def test_outside_the_box_equals_the_value_at_the_bound(
+    impl: types.ModuleType,
+    case: OutputCase,
+    dtype: torch.dtype,
+    device: torch.device,
+    data: st.DataObject,
+) -> None:
+    params = data.draw(
+        case.param_strategy.params(dtype, FINITE_REGIMES, NONEMPTY_LEADS), label="params"
+    )
+    bounds = case.drawn_reference(params).clip_bounds(numpy_dtype(dtype))
+    shape = _action_shape(case, params)
+    actions = data.draw(
+        action_array(shape, st.one_of(beyond_box_actions(dtype), box_actions(dtype))),
+        label="actions",
+    )
+    dist = case.drawn_distribution(impl, params, params.tensor(dtype, device))
+    _assert_clamped(dist, actions, bounds, dtype, device)
+
+
+# ---- finite everywhere on the closed box ----
+
+
+def _valid_actions(
+    case: OutputCase, params: Params, dtype: torch.dtype, data: st.DataObject
+) -> np.ndarray:
+    """Box actions for the box outputs; class indices, one-hot or soft vectors, 0/1 outcomes
+    for the others."""
+    shape = _action_shape(case, params)
+    d = int(params.kwargs["d_action"])
+    if case.box_actions:
+        return data.draw(action_array(shape, box_actions(dtype)), label="actions")
+    if case.name == "Discrete":
+        return data.draw(action_array(params.lead, st.integers(0, d - 1)), label="classes")
+    if case.name == "Multibinary":
+        return data.draw(action_array(shape, st.sampled_from([0.0, 1.0])), label="outcomes")
+    soft = st.floats(0.0, 1.0, width=torch.finfo(dtype).bits)
+    return data.draw(action_array(shape, soft), label="soft one-hot")
+
+
+@FIXTURE_SAFE
+@given(data=st.data())
+@pytest.mark.parametrize("case", case_params(CASES))
+def test_log_prob_and_its_gradients_are_finite_on_the_closed_box(
+    impl: types.ModuleType,
+    is_default_impl: bool,
+    case: OutputCase,
+    dtype: torch.dtype,
+    device: torch.device,
+    data: st.DataObject,
+) -> None:
+    """SPEC §6: -inf only where the exact value is below the dtype's lowest number, which for
+    |vec| <= 1e4 never happens (the lowest exact log-density here, GMM at std 1e-4 and
+    |mean| = 1e4, is about -5e15); every clip bound lies strictly inside (-1, 1)."""
+    leads = drawn_leads(case, impl, is_default_impl)
+    params = data.draw(case.param_strategy.params(dtype, FINITE_REGIMES, leads), label="params")
+    vec = params.tensor(dtype, device, requires_grad=True)
+    dist = case.drawn_distribution(impl, params, vec)
+    raw = _valid_actions(case, params, dtype, data)
+    if case.name == "Discrete":
+        actions = torch.tensor(raw, dtype=torch.int64, device=device)
+    else:
+        actions = torch.tensor(raw, dtype=dtype, device=device, requires_grad=case.box_actions)
+    log_prob = dist.log_prob(actions)
+    assert bool(log_prob.isfinite().all()), log_prob
+    inputs = (vec, actions) if case.box_actions else (vec,)
+    for grad in torch.autograd.grad(log_prob.sum(), inputs):
+        assert bool(grad.isfinite().all()), grad
+
+
+# ---- own samples ----
+
+OWN = ("TanhGaussian", "GMM")
+OWN_REGIMES = (Regime.ORDINARY, Regime.EXTREME, Regime.BOUNDS)
+DRAWS = 16
+# |e| <= 10 standard deviations for every draw: P(|e| > 10) = 1.5e-23 per draw.
+E_BOUND = 10.0
+
+
+def _atanh(a: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return np.arctanh(a)
+
+
+def _presquash_slope_bound(
+    ref: object, params: Params, u: np.ndarray, du: np.ndarray, dtype: torch.dtype, name: str
+) -> np.ndarray:
+    """Bound of |d log p / d u_j| over [u - du, u + du]: |u - mu| / sigma^2 + du / sigma^2 + 2
+    (the Gaussian's slope plus 2 tanh u; GMM: the largest over the modes, since the
+    posterior-weighted slope is a convex combination)."""
+    p = ref.params(params.vec, numpy_dtype(dtype))
+    if name == "TanhGaussian":
+        return (np.abs(u - p.mu) + du) / p.sigma**2 + 2
+    spread = (np.abs(u[..., None, :] - p.means) + du[..., None, :]) / p.stds**2
+    return spread.max(-2) + 2
+
+
+def _own_sample_tolerance(
+    ref: object, params: Params, a: np.ndarray, dtype: torch.dtype, name: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """(u' = atanh(a) in float64, tolerance of log_prob(a) against the exact value at u').
+
+    a is tanh(u) rounded: |a - tanh u| <= TANH_ULPS ulps, so |u' - u| <= du = TANH_ULPS
+    ulp(a) / (1 - a^2) (to first order; a factor 2 of margin for the second) + ulp(u')/2
+    (u' rounded to the dtype), which moves the value by at most slope * du. On top: the
+    implementation's LOG_PROB budget of the pre-squash formula and the reference's.
+    """
+    # The reference takes u as a number of the dtype: rounding atanh(a) to it moves u by
+    # <= ulp(u)/2 more.
+    u = in_dtype(_atanh(a), dtype)
+    ulps = error_model.TANH_ULPS.units * error_model.ulp(a, dtype)
+    du = 2 * ulps / (1 - a * a) + error_model.ulp(u, dtype) / 2
+    slope = _presquash_slope_bound(ref, params, u, du, dtype, name)
+    exact = ref.log_prob_presquash(params.vec, u, numpy_dtype(dtype))
+    if name == "TanhGaussian":
+        moved = slope * du
+        cond = error_model.tanh_gaussian_presquash_cond(ref, params.vec, u, dtype)
+    else:  # one joint value: the dimensions' moves add up
+        moved = (slope * du).sum(-1, keepdims=True)
+        cond = error_model.gmm_presquash_cond(ref, params.vec, u, dtype)
+    budget = error_model.cond_tolerance(name, "log_prob", exact, cond, dtype, True)
+    return exact, moved + budget
+
+
+def _saturated_bounds(
+    ref: object, params: Params, sign: np.ndarray, dtype: torch.dtype
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(lowest, highest, reachable): bounds of the exact TanhGaussian own-sample value where
+    tanh(u) rounded to sign = ±1, and whether that is reachable within 10 standard deviations.
+
+    Then |u| >= u_sat = log(1/eps)/2 (1 - tanh u ~ 2 e^-2|u| must be below a few eps for
+    the rounded tanh to reach ±1), and |u| <= |mu| + 10 sigma for the draw within 10
+    standard deviations; f(u) = log N(u; mu, sigma) + 2 log cosh u, even under (u, mu) ->
+    (-u, -mu). On [u_sat, u_max] log N is concave (its minimum at an end, its maximum at mu
+    clamped to the interval) and log cosh increasing, which bounds f.
+    """
+    p = ref.params(params.vec, numpy_dtype(dtype))
+    mu, sigma = sign * p.mu, p.sigma  # mirrored so that the saturation is at +1
+    u_low = 0.5 * math.log(1 / error_model.eps(dtype))
+    u_high = np.maximum(mu + E_BOUND * sigma, u_low) * (1 + 2 * error_model.eps(dtype))
+
+    def log_normal(u: np.ndarray) -> np.ndarray:
+        return -0.5 * ((u - mu) / sigma) ** 2 - np.log(sigma) - error_model.HALF_LOG_2PI
+
+    def log_cosh2(u: np.ndarray) -> np.ndarray:
+        return 2 * (np.abs(u) - math.log(2) + np.log1p(np.exp(-2 * np.abs(u))))
+
+    lowest = np.minimum(log_normal(u_low), log_normal(u_high)) + log_cosh2(u_low)
+    highest = log_normal(np.clip(mu, u_low, u_high)) + log_cosh2(u_high)
+    slack = error_model.LOG_PROB.units * error_model.eps(dtype) * (np.abs(lowest) + np.abs(highest))
+    return lowest - slack, highest + slack, mu + E_BOUND * sigma >= u_low
+
+
+@FIXTURE_SAFE
+@given(data=st.data())
+@pytest.mark.parametrize("case", case_params(tuple(CASES_BY_NAME[n] for n in OWN)))
+def test_own_samples_are_scored_from_their_presquash_value(
+    impl: types.ModuleType,
+    case: OutputCase,
+    dtype: torch.dtype,
+    device: torch.device,
+    data: st.DataObject,
+) -> None:
+    """Unclipped, exact scoring of a tensor the distribution returned (SPEC §4). Where the
+    sample is below 1 in magnitude, against the reference's log_prob_presquash at atanh(a)
+    with the error model of _own_sample_tolerance; where tanh(u) rounded to ±1 (TanhGaussian),
+    finite and within the bounds of _saturated_bounds; GMM's saturated rows only finite."""
+    params = data.draw(
+        case.param_strategy.params(dtype, OWN_REGIMES, NONEMPTY_LEADS), label="params"
+    )
+    ref = case.drawn_reference(params)
+    dist = case.drawn_distribution(impl, params, params.tensor(dtype, device))
+    seed_torch(data)
+    sample = dist.sample((DRAWS,))
+    got = dist.log_prob(sample).cpu().double().numpy()
+    a = sample.cpu().double().numpy()
+    assert bool(np.isfinite(got).all()), (a, got)
+    saturated = np.abs(a) == 1
+    if case.name == "GMM":
+        saturated = saturated.any(-1, keepdims=True)
+    exact, tolerance = _own_sample_tolerance(
+        ref, params, np.where(saturated, 0.0, a), dtype, case.name
+    )
+    inside = ~saturated
+    assert bool((np.abs(got - exact)[inside] <= tolerance[inside]).all()), {
+        "a": a[np.broadcast_to(inside, a.shape)],
+        "log_prob": got[inside],
+        "exact at atanh(a)": exact[inside],
+        "tolerance": tolerance[inside],
+    }
+    if case.name == "TanhGaussian" and saturated.any():
+        lowest, highest, reachable = _saturated_bounds(ref, params, np.sign(a), dtype)
+        assert bool(reachable[saturated].all()), "a draw beyond 10 standard deviations"
+        within = (got >= lowest) & (got <= highest)
+        assert bool(within[saturated].all()), (
+            got[saturated],
+            lowest[saturated],
+            highest[saturated],
+        )

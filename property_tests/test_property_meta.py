@@ -1,0 +1,146 @@
+"""The suite proves its power (SPEC §8): run against each deliberately broken implementation
+in property_tests/broken (the real policy_dists with one bug injected), the property tests
+that own the broken property fail, and only for the reason expected.
+
+Each run is a subprocess `python -m pytest <files> -k <selection> --impl
+property_tests.broken.<name>` under the `meta` hypothesis profile (the derandomized `ci`
+examples without shrinking: property_tests/conftest.py), targeted at the output and the
+families concerned to keep the whole meta-suite within about a minute.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Broken:
+    module: str  # property_tests.broken.<module>
+    files: tuple[str, ...]  # the property families run against it (property_tests/<file>)
+    selection: str  # pytest -k
+    expected: str  # "<file>::<test name>" prefix some failing test id must start with
+
+
+BROKEN: tuple[Broken, ...] = (
+    Broken(
+        "tanh_jacobian_sign",
+        ("test_property_normalization.py", "test_property_bounds.py"),
+        "TanhGaussian",
+        "test_property_normalization.py::test_density_integrates",
+    ),
+    Broken(
+        "swapped_beta_parameters",
+        ("test_property_goodness_of_fit.py", "test_property_normalization.py"),
+        "Beta",
+        "test_property_goodness_of_fit.py::test_continuous_marginals",
+    ),
+    Broken(
+        "missed_clip",
+        ("test_property_clipping.py",),
+        "TanhGaussian and (past_the_clip or finite_on)",
+        "test_property_clipping.py::test_past_the_clip_bound_equals_the_value_at_the_bound",
+    ),
+    Broken(
+        "ignored_std_bound",
+        ("test_property_bounds.py",),
+        "TanhGaussian",
+        "test_property_bounds.py::test_activated_parameters_lie_within_their_bounds",
+    ),
+    Broken(
+        "unnormalized_mixture",
+        ("test_property_normalization.py",),
+        "GMM",
+        "test_property_normalization.py::test_density_integrates",
+    ),
+    Broken(
+        "soft_gumbel_forward",
+        ("test_property_bounds.py",),
+        "DiscreteLikeContinuous and support",
+        "test_property_bounds.py::test_samples_lie_in_the_support",
+    ),
+    Broken(
+        "naive_log1m_square",
+        ("test_property_reference_agreement.py",),
+        "TanhGaussian and arbiter",
+        "test_property_reference_agreement.py::test_log_prob_and_gradients_at_the_boundary",
+    ),
+    Broken(
+        "summed_log_prob",
+        ("test_property_reference_agreement.py",),
+        "TanhGaussian and log_prob_agrees",
+        "test_property_reference_agreement.py::test_log_prob_agrees_with_the_reference",
+    ),
+    Broken(
+        "negated_beta_gradient",
+        ("test_property_rsample_gradients.py",),
+        "beta and (implicit or unbiased)",
+        "test_property_rsample_gradients.py::test_rsample_gradient_of_an_expectation_is_unbiased",
+    ),
+    Broken(
+        "variance_as_std",
+        ("test_property_goodness_of_fit.py",),
+        "TanhGaussian",
+        "test_property_goodness_of_fit.py::test_continuous_marginals",
+    ),
+    Broken(
+        "unclipped_discrete",
+        ("test_property_reference_agreement.py",),
+        "Discrete and (log_prob_agrees or probs_and_logits)",
+        "test_property_reference_agreement.py::test_log_prob_agrees_with_the_reference",
+    ),
+    Broken(
+        "flipped_multibinary",
+        ("test_property_goodness_of_fit.py",),
+        "multibinary",
+        "test_property_goodness_of_fit.py::test_multibinary_joint_frequencies",
+    ),
+)
+
+FAILED = re.compile(r"^FAILED property_tests/(\S+?)(?: - |$)", re.MULTILINE)
+
+
+def _run(broken: Broken) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env.pop("POLICY_DISTS_IMPL", None)
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *(f"property_tests/{f}" for f in broken.files),
+        "-k",
+        broken.selection,
+        "--impl",
+        f"property_tests.broken.{broken.module}",
+        "-p",
+        "no:cacheprovider",
+        "--hypothesis-profile=meta",
+        "-q",
+        "-rf",
+    ]
+    return subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+@pytest.mark.parametrize("broken", BROKEN, ids=[b.module for b in BROKEN])
+def test_the_property_suite_fails_on_a_broken_implementation(broken: Broken) -> None:
+    result = _run(broken)
+    output = result.stdout + result.stderr
+    # Exit status 1: tests ran and some failed (2-5: interrupted, internal or usage error,
+    # nothing collected).
+    assert result.returncode == 1, (result.returncode, output[-3000:])
+    failed = FAILED.findall(result.stdout)
+    assert any(test_id.startswith(broken.expected) for test_id in failed), (
+        broken.expected,
+        failed,
+        output[-3000:],
+    )
