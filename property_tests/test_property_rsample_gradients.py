@@ -258,7 +258,8 @@ def test_dlc_rsample_is_straight_through_gumbel_softmax(
     dtype (>= float32); the recovered y_k moves by <= min(tau dJ / |1 - 2 y_k|, sqrt(tau dJ))
     (the root's derivative, and its square-root behaviour at a tie), y_winner by their sum,
     and J*_ij = (delta_ij y_i - y_i y_j)/tau by (delta_ij dy_i + dy_i y_j + y_i dy_j +
-    dy_i dy_j)/tau; the tolerance is dJ plus that.
+    dy_i dy_j)/tau; the tolerance is dJ plus that. The forward's class must hold the largest
+    recovered y_k up to dy (a near tie of two classes).
     """
     case = CASES_BY_NAME["DiscreteLikeContinuous"]
     regimes = (Regime.MODERATE, Regime.ORDINARY)
@@ -281,11 +282,6 @@ def test_dlc_rsample_is_straight_through_gumbel_softmax(
     y = softmax_from_straight_through_jacobian(jacobian, tau, winner)
     noise_eps = error_model.eps(torch.promote_types(dtype, torch.float32))
     assert bool((y >= 0).all()), y
-    assert bool((y.max(-1) == np.take_along_axis(y, winner[..., None], -1)[..., 0]).all()), (
-        "the backward's softmax peaks at another class than the forward value",
-        y,
-        forward,
-    )
     noise = tau * np.log(np.maximum(y, np.finfo(np.float64).tiny)) - params.vec
     want = reference.DiscreteLikeContinuous(params.vec, tau).straight_through_jacobian(noise)
     d_jac = error_model.GRAD.units * noise_eps * np.maximum(1, np.abs(want).max((-2, -1)))
@@ -295,6 +291,13 @@ def test_dlc_rsample_is_straight_through_gumbel_softmax(
     )
     is_winner = np.arange(d) == winner[..., None]
     d_y = np.where(is_winner, np.where(is_winner, 0.0, d_y).sum(-1, keepdims=True), d_y)
+    # The forward's class is the softmax's largest, up to the recovery's error (near ties).
+    y_winner = np.take_along_axis(y + d_y, winner[..., None], -1)
+    assert bool((y_winner >= y - d_y).all()), (
+        "the backward's softmax peaks at another class than the forward value",
+        y,
+        forward,
+    )
     moved = (
         np.eye(d) * d_y[..., None]
         + d_y[..., :, None] * y[..., None, :]
