@@ -152,6 +152,19 @@ def drawn_leads(
     return tuple(lead for lead in leads if lead != ())
 
 
+def draw_params(
+    data: Any,
+    case: OutputCase,
+    impl: types.ModuleType,
+    is_default_impl: bool,
+    dtype: torch.dtype,
+    regimes: Any,
+) -> Params:
+    """One hypothesis draw of `case`'s parameters in `regimes`, over the leads `impl` supports."""
+    leads = drawn_leads(case, impl, is_default_impl)
+    return data.draw(case.param_strategy.params(dtype, regimes, leads), label="params")
+
+
 def _per_dim(lead: Shape, kw: Kwargs) -> Shape:
     return (*lead, kw["d_action"])
 

@@ -22,7 +22,7 @@ from property_tests.registry import (
     OutputCase,
     Support,
     case_params,
-    drawn_leads,
+    draw_params,
 )
 from property_tests.strategies import (
     FIXTURE_SAFE,
@@ -60,8 +60,7 @@ def test_samples_lie_in_the_support(
     device: torch.device,
     data: st.DataObject,
 ) -> None:
-    leads = drawn_leads(case, impl, is_default_impl)
-    params = data.draw(case.param_strategy.params(dtype, ALL_REGIMES, leads), label="params")
+    params = draw_params(data, case, impl, is_default_impl, dtype, ALL_REGIMES)
     dist = case.drawn_distribution(impl, params, params.tensor(dtype, device))
     d = int(params.kwargs["d_action"])
     shape = case.action_shape((SAMPLES, *params.lead), params.kwargs)
@@ -174,8 +173,7 @@ def test_probabilities_lie_in_the_unit_interval_and_sum_to_one(
 ) -> None:
     """Categorical probs sum to 1 within their PROBS_ULPS budget: each r_k is within 8 ulps
     of the exact r*_k, which sum to exactly 1; the float64 sum of the d values adds d eps64."""
-    leads = drawn_leads(case, impl, is_default_impl)
-    params = data.draw(case.param_strategy.params(dtype, ALL_REGIMES, leads), label="params")
+    params = draw_params(data, case, impl, is_default_impl, dtype, ALL_REGIMES)
     probs = case.drawn_distribution(impl, params, params.tensor(dtype, device)).probs
     assert probs.shape == (*params.lead, int(params.kwargs["d_action"]))
     p = probs.detach().cpu().double().numpy()

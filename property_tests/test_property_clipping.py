@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from property_tests import error_model
-from property_tests.registry import CASES, CASES_BY_NAME, OutputCase, case_params, drawn_leads
+from property_tests.registry import CASES, CASES_BY_NAME, OutputCase, case_params, draw_params
 from property_tests.strategies import (
     FIXTURE_SAFE,
     NONEMPTY_LEADS,
@@ -82,8 +82,7 @@ def test_past_the_clip_bound_equals_the_value_at_the_bound(
     device: torch.device,
     data: st.DataObject,
 ) -> None:
-    leads = drawn_leads(case, impl, is_default_impl)
-    params = data.draw(case.param_strategy.params(dtype, FINITE_REGIMES, leads), label="params")
+    params = draw_params(data, case, impl, is_default_impl, dtype, FINITE_REGIMES)
     bounds = case.drawn_reference(params).clip_bounds(numpy_dtype(dtype))
     shape = _action_shape(case, params)
     actions = data.draw(action_array(shape, _past_the_clip(*bounds, dtype)), label="actions")
@@ -149,8 +148,7 @@ def test_log_prob_and_its_gradients_are_finite_on_the_closed_box(
     """SPEC §6: -inf only where the exact value is below the dtype's lowest number, which for
     |vec| <= 1e4 never happens (the lowest exact log-density here, GMM at std 1e-4 and
     |mean| = 1e4, is about -5e15); every clip bound lies strictly inside (-1, 1)."""
-    leads = drawn_leads(case, impl, is_default_impl)
-    params = data.draw(case.param_strategy.params(dtype, FINITE_REGIMES, leads), label="params")
+    params = draw_params(data, case, impl, is_default_impl, dtype, FINITE_REGIMES)
     vec = params.tensor(dtype, device, requires_grad=True)
     dist = case.drawn_distribution(impl, params, vec)
     raw = _valid_actions(case, params, dtype, data)

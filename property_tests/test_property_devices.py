@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from property_tests import error_model
 from property_tests.reference_values import reference_entropy, reference_log_prob, reference_mean
-from property_tests.registry import CASES, OutputCase, Support, case_params, drawn_leads
+from property_tests.registry import CASES, OutputCase, Support, case_params, draw_params
 from property_tests.strategies import FIXTURE_SAFE, Params, Regime, action_array, box_actions
 
 CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA is not available")
@@ -54,8 +54,7 @@ def test_cpu_and_cuda_agree(
     dtype: torch.dtype,
     data: st.DataObject,
 ) -> None:
-    leads = drawn_leads(case, impl, is_default_impl)
-    params = data.draw(case.param_strategy.params(dtype, REGIMES, leads), label="params")
+    params = draw_params(data, case, impl, is_default_impl, dtype, REGIMES)
     actions = _actions(case, params, dtype, data)
     on = {
         device: case.drawn_distribution(impl, params, params.tensor(dtype, torch.device(device)))

@@ -41,7 +41,7 @@ from property_tests.registry import (
     CASES_BY_NAME,
     OutputCase,
     case_params,
-    drawn_leads,
+    draw_params,
     reference_wrapper,
 )
 from property_tests.strategies import (
@@ -318,8 +318,7 @@ def test_pmf_sums_to_one(
 ) -> None:
     """sum_k exp(log_prob(k)) = 1 exactly; each term carries the LOG_PROB budget t_k, so the
     sum is within sum_k p_k (exp(t_k) - 1), plus d eps64 for the float64 summation."""
-    leads = drawn_leads(case, impl, is_default_impl)
-    params = data.draw(case.param_strategy.params(dtype, PMF_REGIMES, leads), label="params")
+    params = draw_params(data, case, impl, is_default_impl, dtype, PMF_REGIMES)
     dist = case.drawn_distribution(impl, params, params.tensor(dtype, device))
     got, want, cond = _pmf_log_probs(case, dist, params, dtype, device)
     budget = error_model.cond_tolerance(case.name, "log_prob", want, cond, dtype, True)

@@ -46,7 +46,7 @@ from property_tests.registry import (
     OutputCase,
     Support,
     case_params,
-    drawn_leads,
+    draw_params,
 )
 from property_tests.strategies import (
     FIXTURE_SAFE,
@@ -212,8 +212,7 @@ def test_log_prob_agrees_with_the_reference(
     device: torch.device,
     data: st.DataObject,
 ) -> None:
-    leads = drawn_leads(case, impl, is_default_impl)
-    params = data.draw(case.param_strategy.params(dtype, REGIMES, leads), label="params")
+    params = draw_params(data, case, impl, is_default_impl, dtype, REGIMES)
     dist = case.drawn_distribution(impl, params, params.tensor(dtype, device))
     actions = _draw_actions(case, params, dist, dtype, data)
     as_tensor = (
@@ -250,8 +249,7 @@ def test_mean_agrees_with_the_reference(
     device: torch.device,
     data: st.DataObject,
 ) -> None:
-    leads = drawn_leads(case, impl, is_default_impl)
-    params = data.draw(case.param_strategy.params(dtype, REGIMES, leads), label="params")
+    params = draw_params(data, case, impl, is_default_impl, dtype, REGIMES)
     got = _numpy(case.drawn_distribution(impl, params, params.tensor(dtype, device)).mean)
     want, tolerance = reference_mean(case, params, dtype)
     # The budget depends on the value only through ulps and 1 - y^2: the screen's stands.
@@ -275,8 +273,7 @@ def test_entropy_agrees_with_the_reference(
     device: torch.device,
     data: st.DataObject,
 ) -> None:
-    leads = drawn_leads(case, impl, is_default_impl)
-    params = data.draw(case.param_strategy.params(dtype, REGIMES, leads), label="params")
+    params = draw_params(data, case, impl, is_default_impl, dtype, REGIMES)
     got = _numpy(case.drawn_distribution(impl, params, params.tensor(dtype, device)).entropy())
     want, cond = reference_entropy(case, params, dtype)
     tolerance = error_model.cond_tolerance(case.name, "entropy", want, cond, dtype, True)
@@ -309,8 +306,7 @@ def test_probs_and_logits_agree_with_the_reference(
     arbiter's exact value where they disagree); logits = log probs within the same relative
     error, an absolute error in the log, plus 2 ulps for the log's rounding (Multibinary's
     logits are vec itself: exact)."""
-    leads = drawn_leads(case, impl, is_default_impl)
-    params = data.draw(case.param_strategy.params(dtype, REGIMES, leads), label="params")
+    params = draw_params(data, case, impl, is_default_impl, dtype, REGIMES)
     dist = case.drawn_distribution(impl, params, params.tensor(dtype, device))
     ref = case.drawn_reference(params)
     want = ref.params(params.vec, numpy_dtype(dtype))
