@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import pickle
 import types
@@ -168,6 +169,23 @@ def test_pickle_round_trip_under_gin_bindings(
     output = impl.TanhGaussian(3)
     case = CASES_BY_NAME["TanhGaussian"]
     _same_forward(case, 3, output, pickle.loads(pickle.dumps(output)))
+
+
+def test_a_wrapper_of_a_builtin_activation_is_called_as_given(impl: types.ModuleType) -> None:
+    """functools.wraps makes a user's wrapper look like the built-in (same name, `__wrapped__`);
+    only gin's own wrapper may be swapped for the built-in, never one that changes the value."""
+
+    @functools.wraps(impl.softplus_bounded_positive)
+    def doubled(x: torch.Tensor, low: float, high: float | None = None) -> torch.Tensor:
+        return 2.0 * impl.softplus_bounded_positive(x, low, high)
+
+    plain = impl.TanhGaussian(1, std_activation=impl.softplus_bounded_positive)
+    wrapped = impl.TanhGaussian(1, std_activation=doubled)
+    raw_std = 0.3
+    # Both sigmas come from the same float64 log-density at a = 0 (error ~1e-16 relative); the
+    # factor 2 is exact in binary, so anything off by more than 1e-12 is a different sigma.
+    ratio = _tanh_gaussian_sigma(wrapped, raw_std) / _tanh_gaussian_sigma(plain, raw_std)
+    assert ratio == pytest.approx(2.0, rel=1e-12)
 
 
 # ---- constructor validation (SPEC §5): ValueError naming the parameter ----

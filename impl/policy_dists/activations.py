@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Callable
 
@@ -49,18 +48,18 @@ def tanh_bounded_positive(x: torch.Tensor, low: float, high: float | None) -> to
 
 
 # Registered with gin without replacing the module's functions: gin's call wrapper takes a
-# lock on every call (a graph break under torch.compile) and would not pickle by name.
-gin.external_configurable(softplus_bounded_positive, module="policy_dists")
-gin.external_configurable(tanh_bounded_positive, module="policy_dists")
-
-_BUILTIN = {fn.__name__: fn for fn in (softplus_bounded_positive, tanh_bounded_positive)}
+# lock on every call (a graph break under torch.compile) and would not pickle by name. The
+# outputs pass every argument explicitly, so dropping that wrapper drops no gin binding.
+_GIN_WRAPPER_TO_BUILTIN = {
+    gin.external_configurable(fn, module="policy_dists"): fn
+    for fn in (softplus_bounded_positive, tanh_bounded_positive)
+}
 
 
 def resolve_activation(owner: str, name: str, activation: object) -> Callable:
-    """The callable to store: gin's wrapper of a built-in activation is replaced by the
-    built-in itself; anything else must be callable."""
+    """The callable to store: gin's own wrapper of a built-in activation is replaced by the
+    built-in itself; anything else, including a user's wrapper of a built-in, is kept as given
+    and must be callable."""
     if not callable(activation):
         raise ValueError(f"{owner}: {name} must be callable, got {activation!r}")
-    unwrapped = inspect.unwrap(activation)
-    builtin = _BUILTIN.get(getattr(unwrapped, "__name__", ""))
-    return builtin if builtin is not None and builtin is unwrapped else activation
+    return _GIN_WRAPPER_TO_BUILTIN.get(activation, activation)
