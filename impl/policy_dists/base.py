@@ -84,4 +84,5 @@ def log_activation_stats(log_dict: dict | None, key: str, activation: torch.Tens
         log_dict[f"activation-{key}-max"] = values.max() if n else nan
         log_dict[f"activation-{key}-min"] = values.min() if n else nan
         log_dict[f"activation-{key}-std"] = values.std() if n > 1 else nan
-        log_dict[f"activation-{key}-mean"] = values.mean() if n else nan
+        # torch's mean of no values is already NaN, and without a warning.
+        log_dict[f"activation-{key}-mean"] = values.mean()

@@ -100,15 +100,12 @@ class _LbetaSplit:
 
 
 def lbeta(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """log B(a, b) for a, b > 0, accurate to a few ulps where lgamma sums cancel.
+    """log B(a, b) for float64 a, b > 0, accurate to a few ulps where lgamma sums cancel.
 
-    float32 and half inputs are computed in float64 and rounded once. In float64, Stirling
-    corrections replace the cancelling lgamma terms when an argument is >= 10 (the
+    Stirling corrections replace the cancelling lgamma terms when an argument is >= 10 (the
     classical lbeta split): lgamma(a) + lgamma(b) - lgamma(a + b) loses ~200 float32 ulps
-    at a = b = 50 and everything at a = 1e30, b = 1.
+    at a = b = 50 and everything at a = 1e30, b = 1. Callers widen float32 to float64 first.
     """
-    if a.dtype != torch.float64:
-        return lbeta(a.double(), b.double()).to(a.dtype)
     return _LbetaSplit(*_ordered(a, b)).lbeta()
 
 
@@ -117,8 +114,7 @@ def _log_x_and_log_1mx(c: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
     The smaller of x and 1 - x is exact in floating point ((1 + c)/2 for c <= 0 by Sterbenz,
     (1 - c)/2 for c >= 0), so each log is taken of the small one directly, or as log1p(-small).
-    Each branch gets arguments where it is finite, so unselected branches have finite
-    gradients at c = ±1.
+    Runs without autograd (see _BetaLogDensity), so the unselected branch is simply discarded.
     """
     upper = c > 0
     c_low = torch.where(upper, 0.0, c)  # c <= 0: x = (1 + c)/2 <= 1/2 is exact
@@ -137,7 +133,7 @@ def _power_term(exponent: torch.Tensor, log_value: torch.Tensor) -> torch.Tensor
 
 
 def beta_log_density(
-    c: torch.Tensor, a: torch.Tensor, b: torch.Tensor, endpoints: bool = False
+    c: torch.Tensor, a: torch.Tensor, b: torch.Tensor, endpoints: bool
 ) -> torch.Tensor:
     """log of the Beta(a, b) density at x = (c + 1)/2, in x (no Jacobian), for c in [-1, 1].
 
