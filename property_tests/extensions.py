@@ -81,6 +81,16 @@ EXTENSIONS: dict[str, Extension] = {
         "(SPEC §4: c = clamp(a, l, h))",
         None,
     ),
+    "actions_cast": Extension(
+        "log_prob casts actions of another floating dtype to the distribution's dtype, "
+        "where torch's type promotion would widen the result",
+        None,
+    ),
+    "nan_statistics": Extension(
+        "log_dict statistics that are undefined (any of an empty batch, std of one value) are "
+        "NaN, with no error and no warning",
+        None,
+    ),
     "set_validation": Extension(
         "the opt-in validation switch set_validation / POLICY_DISTS_VALIDATE (SPEC §6, new)",
         lambda impl: hasattr(impl, "set_validation"),

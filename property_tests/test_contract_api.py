@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import types
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -64,6 +65,28 @@ def test_entropy_raises_not_implemented(impl: types.ModuleType, case: OutputCase
     dist = case.distribution(impl, torch.randn(case.vec_shape(LEAD)))
     with pytest.raises(NotImplementedError):
         dist.entropy()
+
+
+# A method SPEC leaves open that policy-dists refuses: the entropy has no closed form.
+_UNSUPPORTED_HERE = {("GMM", "entropy")}
+
+
+@pytest.mark.extension("strict_validation")
+@pytest.mark.parametrize(
+    ("case", "method"),
+    [
+        pytest.param(case, method, id=f"{case.name}-{method}")
+        for case in CASES
+        for method in ("rsample", "entropy")
+        if getattr(case, method) is Support.RAISES or (case.name, method) in _UNSUPPORTED_HERE
+    ],
+)
+def test_an_unsupported_method_names_the_class(
+    impl: types.ModuleType, case: OutputCase, method: str
+) -> None:
+    dist = case.distribution(impl, torch.randn(case.vec_shape(LEAD)))
+    with pytest.raises(NotImplementedError, match=rf"\b{case.name}\b"):
+        getattr(dist, method)()
 
 
 @pytest.mark.parametrize(
@@ -130,7 +153,9 @@ def test_beta_entropy_is_the_beta_entropy_plus_log_2(
     # Error model: <= 32 roundings of S, the sum of the terms' magnitudes (this covers the
     # 4-ulp rounding of alpha and beta in the working dtype, whose effect is <= 4 eps S).
     tol = 32 * eps(dtype) * (sum(np.abs(t) for t in terms) + math.log(2))
-    got = impl.Beta(3)(vec).entropy().double().numpy()
+    entropy = impl.Beta(3)(vec).entropy()
+    assert entropy.dtype == dtype
+    got = entropy.double().numpy()
     assert bool((np.abs(got - expected) <= tol).all()), (got, expected)
 
 
@@ -198,6 +223,28 @@ def test_log_dict_keys_and_values(
         std = float(log_dict[f"activation-{key}-std"])
         candidates = (float(activation.std(correction=0)), float(activation.std(correction=1)))
         assert min(abs(std - c) for c in candidates) <= tol, (key, std, candidates)
+
+
+@pytest.mark.extension("nan_statistics")
+@pytest.mark.parametrize("batch", [0, 1, 2])
+@pytest.mark.parametrize(
+    "case", case_params(tuple(c for c in POLICY_OUTPUT_CASES if log_dict_names(c)))
+)
+def test_log_dict_of_a_tiny_batch(impl: types.ModuleType, case: OutputCase, batch: int) -> None:
+    """One value per row (d_action = 1, one mode) and 0, 1 or 2 rows: the statistics of no
+    values are NaN, the std of one value is NaN, and neither warns; two values define all four
+    statistics."""
+    one_per_row = {"d_action": 1, **({"gmm_modes": 1} if "gmm_modes" in case.output_kwargs else {})}
+    output = case.policy_output(impl, **one_per_row)
+    vec = torch.randn((batch, output.input_dimension), dtype=torch.float64)
+    log_dict: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        output(vec, log_dict)
+    assert set(log_dict) == log_dict_names(case)
+    for name, value in log_dict.items():
+        defined = batch > 1 if name.endswith("-std") else batch > 0
+        assert bool(value.isnan()) is not defined, (name, value)
 
 
 class _StatisticRecorder(TorchDispatchMode):

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from property_tests.numerics import eps, working_dtype
-from property_tests.registry import OutputCase, Support, case_params
+from property_tests.registry import CASES, OutputCase, Support, case_params
 
 LEAD = (3,)
 
@@ -76,3 +76,18 @@ def test_half_precision_vec_is_computed_in_float32(
         want = expected[name]
         tol = 64 * eps(wide) * (want.abs() + 20)
         assert bool(((value - want).abs() <= tol).all()), (name, value, want)
+
+
+@pytest.mark.extension("actions_cast")
+@pytest.mark.parametrize("case", case_params(tuple(c for c in CASES if not c.integer_samples)))
+def test_actions_of_another_dtype_are_cast_to_the_distribution_dtype(
+    impl: types.ModuleType, case: OutputCase, device: torch.device, dtype: torch.dtype
+) -> None:
+    """log_prob(actions in the other float dtype) is log_prob of those actions cast to the
+    distribution's dtype, to the bit and in that dtype (the cast is the first operation)."""
+    other = torch.float64 if dtype == torch.float32 else torch.float32
+    dist = case.distribution(impl, torch.randn(case.vec_shape(LEAD), dtype=dtype, device=device))
+    actions = case.make_actions(LEAD, case.output_kwargs, dtype, device).to(other)
+    log_prob = dist.log_prob(actions)
+    assert log_prob.dtype == dtype
+    assert torch.equal(log_prob, dist.log_prob(actions.to(dtype)))

@@ -14,6 +14,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy import stats
 
 from property_tests import error_model
 from property_tests.registry import CASES, CASES_BY_NAME, OutputCase, case_params, draw_params
@@ -161,6 +162,36 @@ def test_log_prob_and_its_gradients_are_finite_on_the_closed_box(
     inputs = (vec, actions) if case.box_actions else (vec,)
     for grad in torch.autograd.grad(log_prob.sum(), inputs):
         assert bool(grad.isfinite().all()), grad
+
+
+@pytest.mark.parametrize(("alpha", "beta"), [(1.0, 1.0), (1.0, 3.0), (3.0, 1.0)])
+def test_beta_exponent_zero_at_the_ends_of_a_full_clip(
+    impl: types.ModuleType, dtype: torch.dtype, alpha: float, beta: float
+) -> None:
+    """With clip (-1, 1), alpha or beta exactly 1 makes x^0 = 1 at the end x = 0 or 1, so the
+    density there is its other factor's: Beta(1, 1) is uniform, log_prob = -log 2 on all of
+    [-1, 1] with action gradient 0, and Beta(1, b) has log b - log 2 at a = -1 (-inf at 1).
+
+    Error model: the float64 evaluation carries <= 8 roundings of S <= 4 (|log B|, the power
+    terms and log 2 for these parameters); float32 adds the final rounding: 32 eps(dtype)."""
+    identity = lambda x, low, high: x  # noqa: E731 - alpha and beta straight from vec
+    output = impl.Beta(1, std_activation=identity, clip_actions_on_log_prob=(-1.0, 1.0))
+    c_values = np.array([-1.0, -0.5, 0.0, 0.5, 1.0])
+    vec = torch.tensor([[alpha, beta]] * c_values.size, dtype=dtype)
+    c = torch.tensor(c_values[:, None], dtype=dtype, requires_grad=True)
+    log_prob = output(vec).log_prob(c)
+    (grad,) = torch.autograd.grad(log_prob.sum(), c)
+    log_prob, grad = log_prob.detach().double().numpy().ravel(), grad.double().numpy().ravel()
+
+    expected = stats.beta.logpdf((c_values + 1) / 2, alpha, beta) - math.log(2)
+    finite = np.isfinite(expected)
+    assert bool((log_prob[~finite] == -np.inf).all()), (log_prob, expected)
+    tol = 32 * float(torch.finfo(dtype).eps)
+    assert bool((np.abs(log_prob[finite] - expected[finite]) <= tol).all()), (log_prob, expected)
+    # d/dc of (a - 1) log(1 + c) + (b - 1) log(1 - c), a term with exponent 0 being constant.
+    rise = 0.0 if alpha == 1 else (alpha - 1) / (1 + c_values[finite])
+    fall = 0.0 if beta == 1 else (beta - 1) / (1 - c_values[finite])
+    assert np.allclose(grad[finite], rise - fall, rtol=tol, atol=tol), (grad, rise - fall)
 
 
 # ---- own samples ----

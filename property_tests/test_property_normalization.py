@@ -286,7 +286,7 @@ def _pmf_log_probs(
     index = np.broadcast_to(np.arange(d).reshape((d,) + (1,) * len(lead)), (d, *lead))
     vec = np.broadcast_to(params.vec, (d, *params.vec.shape))
     if case.name == "Discrete":
-        got = dist.log_prob(torch.tensor(index, device=device))
+        got = dist.log_prob(_enumerated_support(dist, d))
         want = ref.log_prob(vec, index, np_dtype)
         cond = error_model.discrete_cond(ref, vec, index, dtype)
     else:
@@ -296,6 +296,20 @@ def _pmf_log_probs(
         # log r_k of the wrapped Discrete: its condition sum is the Discrete's.
         cond = error_model.discrete_cond(ref, vec, index, dtype)
     return got.detach().cpu().double().numpy(), want, cond
+
+
+def _enumerated_support(dist: object, d: int) -> torch.Tensor:
+    """torch's enumerate_support: every class, as (d,) + sample shape, or (d, 1, ..., 1)
+    unexpanded; the classes 0..d-1 in order along the first axis."""
+    sample_shape = dist.sample().shape
+    support = dist.enumerate_support()
+    assert support.shape == (d, *sample_shape)
+    unexpanded = dist.enumerate_support(expand=False)
+    assert unexpanded.shape == (d,) + (1,) * len(sample_shape)
+    classes = torch.arange(d, device=support.device).reshape(unexpanded.shape)
+    assert torch.equal(unexpanded, classes)
+    assert torch.equal(support, classes.expand_as(support))
+    return support
 
 
 def case_d(params: Params) -> int:
