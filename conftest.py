@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 DEFAULT_IMPL = "policy_dists"
 
@@ -25,6 +25,13 @@ settings.register_profile(
     deadline=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
+)
+# `ci` without the shrink phase: the same derandomized examples and so the same pass/fail verdict,
+# without minimizing a failure nobody will read (mutation testing, `make mutate`).
+settings.register_profile(
+    "mutation",
+    parent=settings.get_profile("ci"),
+    phases=[phase for phase in Phase if phase not in (Phase.shrink, Phase.explain)],
 )
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.register_profile(
