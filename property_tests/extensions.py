@@ -82,8 +82,18 @@ EXTENSIONS: dict[str, Extension] = {
         None,
     ),
     "actions_cast": Extension(
-        "log_prob casts actions of another floating dtype to the distribution's dtype, "
-        "where torch's type promotion would widen the result",
+        "log_prob casts actions of another dtype (floating, bool or integer 0/1) to the "
+        "distribution's dtype, where torch's type promotion would widen the result",
+        None,
+    ),
+    "nan_samples": Extension(
+        "a NaN anywhere in a row of vec makes every draw of that row NaN, never a plausible "
+        "action (float samples; integer Discrete samples carry it into log_prob only)",
+        None,
+    ),
+    "exact_ends": Extension(
+        "under a (-1, 1) clip, log_prob at an action of exactly ±1 is -inf, not NaN, with zero "
+        "gradients, for the tanh-squashed outputs",
         None,
     ),
     "nan_statistics": Extension(

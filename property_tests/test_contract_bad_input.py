@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from property_tests.registry import (
+    CASES,
     POLICY_OUTPUT_CASES,
     OutputCase,
     Support,
@@ -183,6 +184,25 @@ def test_nan_in_vec_propagates(
         assert bool(dist.mean[0].isnan().all()), dist.mean
     if case.has_probs:
         assert bool(dist.probs[0].isnan().all()), dist.probs
+
+
+N_DRAWS = 32
+
+
+@pytest.mark.extension("nan_samples")
+@pytest.mark.parametrize("case", case_params(tuple(c for c in CASES if not c.integer_samples)))
+def test_one_nan_entry_of_vec_makes_every_draw_of_its_row_nan(
+    impl: types.ModuleType, case: OutputCase, dtype: torch.dtype
+) -> None:
+    """One NaN entry of row 0 of vec (a location, a scale, a mixture or category logit) puts a
+    NaN in every draw of row 0, whichever mixture component it drew; other rows stay finite."""
+    for j in range(case.input_dimension(case.output_kwargs)):
+        vec = torch.randn(case.vec_shape((3,)), dtype=dtype)
+        vec[0, j] = float("nan")
+        draws = case.distribution(impl, vec).sample((N_DRAWS,))
+        row0 = draws[:, 0].reshape(N_DRAWS, -1)  # one draw's event per row
+        assert bool(row0.isnan().any(-1).all()), (j, row0)
+        assert bool(draws[:, 1:].isfinite().all()), j
 
 
 # ---- the opt-in validation switch (SPEC §6) ----

@@ -61,3 +61,57 @@ def test_mode_is_probs_above_one_half(impl: types.ModuleType, dtype: torch.dtype
     assert mode.dtype.is_floating_point
     assert torch.equal(mode, (dist.probs > 0.5).to(mode.dtype))
     assert float(mode[0, 0]) == 0.0  # probs exactly 1/2 is not above 1/2
+
+
+# CPU float32 uniforms are multiples of 2^-24, exactly 0 with probability 2^-24 per draw. After
+# torch.manual_seed(_U_ZERO_SEED), torch.rand(N_EDGE, 2, D) holds such a 0 in row 0 (the seed
+# was searched for it): a sampler drawing 1 when U <= p would draw it there at p = 0.
+_U_ZERO_SEED = 341
+N_EDGE = 8192
+
+
+def test_probabilities_zero_and_one_are_never_and_always_drawn(impl: types.ModuleType) -> None:
+    """P(1) = p exactly at p = 0 and p = 1 (logits -1e4 and 1e4, whose sigmoid rounds to 0 and
+    1, as for a masked action): never and always drawn, for every seed.
+
+    No false failures (an exact property). Power: any sampler whose uniform can be exactly 0
+    and that draws 1 for U <= p fails with this seed in float32 (see _U_ZERO_SEED)."""
+    torch.manual_seed(_U_ZERO_SEED)
+    assert bool((torch.rand(N_EDGE, 2, D)[:, 0] == 0).any()), "the seed no longer has U = 0"
+    torch.manual_seed(_U_ZERO_SEED)
+    vec = torch.tensor([[-1e4] * D, [1e4] * D])
+    samples = impl.Multibinary(D)(vec).sample((N_EDGE,))
+    assert bool((samples[:, 0] == 0).all()), samples[:, 0].sum()
+    assert bool((samples[:, 1] == 1).all()), (1 - samples[:, 1]).sum()
+
+
+@pytest.mark.extension("nan_samples")
+def test_a_nan_logit_gives_nan_samples_in_its_entry_only(
+    impl: types.ModuleType, dtype: torch.dtype
+) -> None:
+    """README: a NaN logit gives NaN samples (not an exception, not a plausible 0 or 1); the
+    other entries, independent of it, are still 0/1 draws in the logits' dtype."""
+    vec = _vec(dtype)
+    vec[1, 2] = vec[4, 0] = float("nan")
+    samples = impl.Multibinary(D)(vec).sample((50,))
+    assert samples.dtype == dtype
+    nan = vec.isnan().expand_as(samples)
+    assert bool(samples[nan].isnan().all()), samples[nan]
+    assert bool(((samples[~nan] == 0) | (samples[~nan] == 1)).all())
+
+
+@pytest.mark.extension("actions_cast")
+@pytest.mark.parametrize("action_dtype", [torch.bool, torch.int64], ids=["bool", "int64"])
+def test_log_prob_scores_bool_and_integer_actions_in_the_logits_dtype(
+    impl: types.ModuleType, dtype: torch.dtype, action_dtype: torch.dtype
+) -> None:
+    """0/1 actions as a replay buffer may store them (bool, int64) score in the logits' dtype,
+    with the value of the same actions given in that dtype (test_contract_dtypes covers the
+    other float dtype)."""
+    vec = _vec(dtype)
+    dist = impl.Multibinary(D)(vec)
+    actions = torch.randint(0, 2, vec.shape)
+    got = dist.log_prob(actions.to(action_dtype))
+    assert got.dtype == dtype
+    # 0 and 1 are exact in every dtype: the same values through the same arithmetic.
+    assert torch.equal(got, dist.log_prob(actions.to(dtype)))

@@ -299,6 +299,47 @@ def test_log_prob_clamps_actions_to_the_clip_bounds(
         assert torch.equal(got, dist.log_prob(torch.full(shape, clamped, dtype=dtype))), value
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("TanhGaussian", id="TanhGaussian", marks=pytest.mark.extension("exact_ends")),
+        pytest.param(
+            "GMM",
+            id="GMM",
+            marks=[pytest.mark.extension("gmm_clip_kwarg"), pytest.mark.extension("exact_ends")],
+        ),
+    ],
+)
+def test_full_clip_scores_the_ends_minus_inf_with_zero_gradients(
+    impl: types.ModuleType, name: str, dtype: torch.dtype
+) -> None:
+    """Clip (-1, 1): at an action of exactly ±1 the squashed density vanishes, so log_prob is
+    -inf (not NaN) and constant there, its gradients 0 (not NaN); elsewhere it is finite."""
+    case = CASES_BY_NAME[name]
+    output = getattr(impl, name)(**case.output_kwargs, clip_actions_on_log_prob=(-1.0, 1.0))
+    lead = (2, 3)  # two batch axes: the event axis is the last, not the second
+    vec = torch.randn(case.vec_shape(lead), dtype=dtype, requires_grad=True)
+    shape = case.action_shape(lead, case.output_kwargs)
+    actions = 1.8 * torch.rand(shape, dtype=dtype) - 0.9
+    actions[0, 0, 0] = 1.0  # one end among interior actions
+    actions[1, 1] = -1.0  # every dimension at an end
+    actions.requires_grad_()
+    log_prob = output(vec).log_prob(actions)
+    at_end = actions.detach().abs() == 1.0
+    if name == "GMM":  # the joint density of the event vanishes with any of its dimensions
+        at_end = at_end.any(-1, keepdim=True)
+    assert bool((log_prob[at_end] == -math.inf).all()), log_prob
+    assert bool(log_prob[~at_end].isfinite().all()), log_prob
+    # Each group backpropagated alone: a -inf entry's gradient must be exactly 0 by itself.
+    for entries, exactly_zero in ((at_end, True), (~at_end, False)):
+        grads = torch.autograd.grad(
+            log_prob, (vec, actions), grad_outputs=entries.to(dtype), retain_graph=True
+        )
+        for grad in grads:
+            assert bool(grad.isfinite().all()), (entries, grad)
+            assert not exactly_zero or bool((grad == 0).all()), grad
+
+
 @pytest.mark.parametrize("method", ["sample", "rsample"])
 def test_beta_clips_its_own_samples(
     impl: types.ModuleType, method: str, dtype: torch.dtype
