@@ -96,6 +96,11 @@ EXTENSIONS: dict[str, Extension] = {
         "gradients, for the tanh-squashed outputs",
         None,
     ),
+    "dlc_distribution": Extension(
+        "DiscreteLikeContinuous is a torch Distribution with batch_shape and event_shape "
+        "(README, differences from amago)",
+        lambda impl: issubclass(impl.DiscreteLikeContinuous, torch.distributions.Distribution),
+    ),
     "nan_statistics": Extension(
         "log_dict statistics that are undefined (any of an empty batch, std of one value) are "
         "NaN, with no error and no warning",

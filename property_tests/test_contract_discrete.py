@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import math
+import re
 import types
+from collections.abc import Callable
+from typing import Any
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from scipy.stats import chi2
 
 from property_tests.numerics import (
     dlc_rsample_gradient,
@@ -59,6 +65,27 @@ def test_probs_logits_entropy_are_the_clipped_renormalized_softmax(
     # The renormalization can push r out of [low, high]; row 1's clipped mass is
     # 0.99 + 3 * 0.001 (softmax of the others is < 1e-8 each), so r_1 = 0.99 / 0.993 > 0.99.
     assert float(dist.probs[1, 1]) > HIGH
+
+
+def test_entropy_takes_0_log_0_as_0_when_a_logit_overflows(
+    impl: types.ModuleType, dtype: torch.dtype
+) -> None:
+    """clip_prob_low = 0 lets a probability underflow to 0, and a vec that spans the float range
+    overflows its log to -inf. The entropy still counts 0 log 0 as 0: -sum r log r of the
+    exact r, with gradient -r_j (log r_j + H) = 0 for both rows here."""
+    big = torch.finfo(dtype).max
+    vec = torch.tensor([[-big, big, 0.0, 0.0], [-big, 0.0, 0.0, 0.0]], dtype=dtype)
+    vec.requires_grad_()
+    entropy = impl.Discrete(D, clip_prob_low=0.0, clip_prob_high=1.0)(vec).entropy()
+    # The exact r: one-hot (H = 0) and (0, 1/3, 1/3, 1/3) (H = log 3). As in
+    # test_probs_logits_entropy_are_the_clipped_renormalized_softmax: each term moves by
+    # |1 + log r| rtol r, plus the sum's roundings.
+    want = torch.tensor([0.0, math.log(3)], dtype=torch.float64)
+    tol = _rtol(dtype) * (1 + math.log(3)) + D * eps(dtype)
+    assert bool(((entropy.double() - want).abs() <= tol).all()), entropy
+    (grad,) = torch.autograd.grad(entropy.sum(), vec)
+    # Each entry sums <= D products of size <= r (|log r| + H) <= 1, each within rtol.
+    assert bool((grad.abs() <= D * _rtol(dtype)).all()), grad
 
 
 def test_probs_gradient_flows_through_the_normalizer(
@@ -115,10 +142,11 @@ def test_rsample_raises_pointing_to_discrete_like_continuous(impl: types.ModuleT
 def test_action_from_buffer_clips_and_renormalizes(
     impl: types.ModuleType, dtype: torch.dtype, kind: str
 ) -> None:
+    # Two batch axes: the normalization runs over the action axis only.
     if kind == "one_hot":
-        action = F.one_hot(torch.randint(0, D, (5,)), D).to(dtype)
+        action = F.one_hot(torch.randint(0, D, (2, 5)), D).to(dtype)
     else:
-        action = torch.softmax(4 * torch.randn(5, D, dtype=dtype), -1)
+        action = torch.softmax(4 * torch.randn(2, 5, D, dtype=dtype), -1)
     got = impl.Discrete(D).action_from_buffer(action)
     lo, hi = float(torch.tensor(LOW, dtype=dtype)), float(torch.tensor(HIGH, dtype=dtype))
     q = action.double().clamp(lo, hi)
@@ -257,3 +285,216 @@ def test_dlc_wraps_a_torch_categorical(impl: types.ModuleType) -> None:
         rtol=4e-7,
         atol=4 * 7 * 1.2e-7,
     )
+
+
+@pytest.mark.parametrize("lead", [(), (3,), (2, 3)], ids=["1-D", "3", "2x3"])
+@pytest.mark.extension("dlc_distribution")
+def test_dlc_is_a_distribution_over_one_hot_vectors(
+    impl: types.ModuleType, lead: tuple[int, ...]
+) -> None:
+    """batch_shape is the categorical's, event_shape (d,): a sample is sample_shape +
+    batch_shape + event_shape."""
+    dlc = impl.DiscreteLikeContinuous(impl.Discrete(D)(torch.randn(*lead, D)))
+    assert isinstance(dlc, torch.distributions.Distribution)
+    assert dlc.batch_shape == lead
+    assert dlc.event_shape == (D,)
+    assert dlc.sample((7,)).shape == (7, *dlc.batch_shape, *dlc.event_shape)
+
+
+def test_dlc_log_prob_broadcasts_actions_over_the_batch(
+    impl: types.ModuleType, dtype: torch.dtype
+) -> None:
+    """One one-hot action (d,), or a row (3, d) of them, scored against batch (2, 3): the
+    categorical's log-probability of that index at every batch entry."""
+    categorical = impl.Discrete(D)(_logits(dtype).reshape(2, 3, D))
+    dlc = impl.DiscreteLikeContinuous(categorical)
+    for index in (torch.tensor(2), torch.randint(0, D, (3,))):
+        log_prob = dlc.log_prob(F.one_hot(index, D).to(dtype))
+        assert log_prob.shape == (2, 3)
+        # As in test_dlc_log_prob_of_soft_and_one_hot_actions: 4 ulps of log r, |log r| <= 7.
+        want = categorical.log_prob(index.expand(2, 3))
+        torch.testing.assert_close(log_prob, want, rtol=4 * eps(dtype), atol=4 * 7 * eps(dtype))
+
+
+def _names(err: pytest.ExceptionInfo[Exception], *words: str) -> bool:
+    """Whether the error's own message names every word. Only its first line counts: gin
+    appends "In call to configurable '<class>'" to any error a configurable raises."""
+    message = str(err.value).splitlines()[0]
+    return all(re.search(rf"\b{re.escape(word)}\b", message) for word in words)
+
+
+@pytest.mark.extension("strict_validation")
+@pytest.mark.parametrize(
+    "temperature",
+    [0.0, -0.5, float("nan"), "0.5", True, None],
+    ids=["zero", "negative", "nan", "str", "bool", "none"],
+)
+def test_dlc_rejects_a_bad_temperature_naming_class_and_parameter(
+    impl: types.ModuleType, temperature: object
+) -> None:
+    """SPEC §5: temperature > 0 (a real number), else a ValueError naming the class and the
+    parameter."""
+    categorical = impl.Discrete(D)(torch.zeros(D))
+    with pytest.raises(ValueError) as err:
+        impl.DiscreteLikeContinuous(categorical, gumbel_softmax_temperature=temperature)
+    assert _names(err, "DiscreteLikeContinuous", "gumbel_softmax_temperature"), err.value
+
+
+@pytest.mark.extension("strict_validation")
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: torch.distributions.Normal(0.0, 1.0),
+        lambda: torch.zeros(D),
+        object,
+    ],
+    ids=["Normal", "Tensor", "object"],
+)
+def test_dlc_rejects_a_non_categorical_naming_class_parameter_and_type(
+    impl: types.ModuleType, make: Callable[[], object]
+) -> None:
+    """A categorical without `.logits` is a TypeError naming the class, the parameter and
+    the type it received."""
+    not_categorical = make()
+    with pytest.raises(TypeError) as err:
+        impl.DiscreteLikeContinuous(not_categorical)
+    assert _names(err, "DiscreteLikeContinuous", "categorical"), err.value
+    assert _names(err, type(not_categorical).__name__), err.value
+
+
+# 2e6 draws: see the power statement of the test below.
+HALF_DRAWS = 2_000_000
+FALSE_FAILURE = 1e-6
+
+
+@pytest.mark.parametrize("half", [torch.float16, torch.bfloat16], ids=["float16", "bfloat16"])
+def test_dlc_samples_a_half_precision_categorical_in_float32(
+    impl: types.ModuleType, half: torch.dtype
+) -> None:
+    """A float16/bfloat16 torch Categorical: sample() is float32 one-hot (SPEC §6: half
+    precision is computed in float32), drawn with the categorical's probs.
+
+    probs = (1/2, 3s/2, 1/2 - 3s/2), s the dtype's spacing in [1/2, 1): every value and the
+    sum 1 are exact, but 1/2 + 3s/2 is a tie that the dtype rounds to 1/2 + 2s, so a CDF
+    accumulated in the half dtype draws class 1 with 4/3 of its probability. Pearson's
+    chi-square over n = 2e6 draws (all expected counts >= 1400), df 2, at 1e-6: false
+    failure <= 1e-6. Power: that error has non-centrality n p_1 / 9 (+ class 2's share) =
+    163 in float16 (1318 in bfloat16), detected with probability > 1 - 1e-12.
+    """
+    s = torch.finfo(half).eps / 2
+    categorical = torch.distributions.Categorical(
+        probs=torch.tensor([[0.5, 1.5 * s, 0.5 - 1.5 * s]], dtype=half)
+    )
+    dlc = impl.DiscreteLikeContinuous(categorical)
+    sample = dlc.sample((HALF_DRAWS,))
+    assert sample.dtype == torch.float32
+    assert _is_one_hot(sample)
+    counts = np.bincount(sample.argmax(-1).flatten().numpy(), minlength=3)
+    pmf = categorical.probs.double()[0]
+    expected = HALF_DRAWS * (pmf / pmf.sum()).numpy()
+    statistic = float(((counts - expected) ** 2 / expected).sum())
+    assert statistic <= chi2.isf(FALSE_FAILURE, 2), (counts, expected, statistic)
+
+
+# Rows with classes of probability 0 (first, middle, last) and of probability 1.
+MASKED_PROBS = [
+    [0.0, 0.25, 0.75],
+    [0.25, 0.0, 0.75],
+    [0.25, 0.75, 0.0],
+    [1.0, 0.0, 0.0],
+    [0.0, 1.0, 0.0],
+    [0.0, 0.0, 1.0],
+]
+
+
+def _constant_rand(value: Callable[[torch.dtype], float]) -> Callable[..., torch.Tensor]:
+    """A stand-in for torch.rand whose every draw is value(dtype)."""
+
+    def rand(
+        *size: Any, dtype: torch.dtype | None = None, device: Any = None, **_: Any
+    ) -> torch.Tensor:
+        shape = size[0] if len(size) == 1 and not isinstance(size[0], int) else size
+        dtype = dtype or torch.get_default_dtype()
+        return torch.full(tuple(shape), value(dtype), dtype=dtype, device=device)
+
+    return rand
+
+
+def test_a_class_of_probability_zero_is_never_drawn(
+    impl: types.ModuleType, dtype: torch.dtype, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A masked action (logit -inf, or a softmax that underflows under clip_prob_low = 0) is
+    never drawn, and a class of probability 1 always is: by Discrete.sample and by the
+    wrapper's sample and rsample.
+
+    torch.rand returns its range's ends 0 and 1 - eps/2 once in 2^24 float32 draws, too
+    rarely to meet at random, so they are also forced: each draw is then that end.
+    """
+    probs = torch.tensor(MASKED_PROBS, dtype=dtype)
+    allowed = probs > 0
+    masked_logits = torch.distributions.Categorical(logits=probs.log())
+    # exp(-1e4) is 0 in float32 and float64: softmax gives exact zeros, which clip_prob_low
+    # = 0 keeps.
+    discrete = impl.Discrete(3, clip_prob_low=0.0, clip_prob_high=1.0)(
+        torch.where(allowed, probs.log(), -1e4)
+    )
+    assert bool((discrete.probs[~allowed] == 0).all())
+    ends = {"0": lambda dt: 0.0, "1 - eps/2": lambda dt: 1.0 - torch.finfo(dt).eps / 2}
+    for uniform in (None, *ends):
+        with monkeypatch.context() as patch:
+            if uniform is not None:
+                patch.setattr(torch, "rand", _constant_rand(ends[uniform]))
+            draws = 1000 if uniform is None else 2
+            indices = [discrete.sample((draws,))[..., 0]]
+            for categorical in (discrete, masked_logits):
+                dlc = impl.DiscreteLikeContinuous(categorical)
+                for one_hot in (dlc.sample((draws,)), dlc.rsample()):
+                    assert _is_one_hot(one_hot), uniform
+                    indices.append(one_hot.argmax(-1))
+        for index in indices:
+            drawn = allowed.expand(*index.shape, 3).gather(-1, index.unsqueeze(-1))
+            assert bool(drawn.all()), (uniform, index)
+
+
+@pytest.mark.extension("nan_samples")
+def test_a_nan_vec_row_gives_nan_samples_and_log_probs(
+    impl: types.ModuleType, dtype: torch.dtype
+) -> None:
+    """NaN in vec: Discrete's integer samples cannot hold NaN, so they are valid indices whose
+    log_prob is NaN; the wrapper's rsample row is NaN, never a plausible one-hot (its sample:
+    test_one_nan_entry_of_vec_makes_every_draw_of_its_row_nan). Other rows are unaffected."""
+    vec = _logits(dtype, rows=3)
+    vec[0] = float("nan")
+    discrete = impl.Discrete(D)(vec)
+    index = discrete.sample((5,))
+    assert bool(((index >= 0) & (index < D)).all()), index
+    log_prob = discrete.log_prob(index)
+    assert bool(log_prob[:, 0].isnan().all()), log_prob
+    assert bool(log_prob[:, 1:].isfinite().all()), log_prob
+    dlc = impl.DiscreteLikeContinuous(discrete)
+    one_hot = dlc.rsample()
+    assert bool(one_hot[0].isnan().all()), one_hot
+    assert _is_one_hot(one_hot[1:])
+
+
+def test_outputs_follow_vec_not_the_default_device(impl: types.ModuleType) -> None:
+    """Every tensor Discrete and the wrapper return is on vec's device, whatever torch's
+    default device (torch.set_default_device) is: a tensor made without vec's device would
+    land on the default one. The meta device stands in for an accelerator, so this needs no
+    CUDA."""
+    vec = torch.randn(2, 3, D)
+    with torch.device("meta"):
+        discrete = impl.Discrete(D)(vec)
+        dlc = impl.DiscreteLikeContinuous(discrete)
+        index = discrete.sample((5,))
+        outputs = {
+            "sample": index,
+            "log_prob": discrete.log_prob(index),
+            "enumerate_support": discrete.enumerate_support(),
+            "enumerate_support(expand=False)": discrete.enumerate_support(expand=False),
+            "wrapper sample": dlc.sample((5,)),
+            "wrapper rsample": dlc.rsample(),
+            "wrapper log_prob": dlc.log_prob(dlc.sample()),
+        }
+    for name, value in outputs.items():
+        assert value.device == vec.device, name
