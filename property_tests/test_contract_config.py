@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import pickle
+import re
 import types
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -256,9 +257,13 @@ _INVALID: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
 def test_constructor_rejects_invalid_arguments(
     impl: types.ModuleType, name: str, kwargs: dict[str, Any], params: tuple[str, ...]
 ) -> None:
+    """The error names the class and the offending parameter, each as a word, in its own
+    first line (gin appends a line naming the configurable to any constructor error)."""
     with pytest.raises(ValueError) as err:
         getattr(impl, name)(**kwargs)
-    assert any(p in str(err.value) for p in params), (params, str(err.value))
+    message = str(err.value).splitlines()[0]
+    assert re.search(rf"\b{name}\b", message), message
+    assert any(re.search(rf"\b{p}\b", message) for p in params), (params, message)
 
 
 @pytest.mark.extension("strict_validation")
