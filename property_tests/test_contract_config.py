@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 import pickle
 import re
@@ -13,6 +14,7 @@ from typing import Any
 import gin
 import pytest
 import torch
+from torch.distributions import Categorical
 
 from property_tests.numerics import HALF_LOG_2PI, dlc_rsample_gradient, eps
 from property_tests.registry import CASES_BY_NAME, POLICY_OUTPUT_CASES, OutputCase, case_params
@@ -111,6 +113,65 @@ def test_gin_binds_multibinary_d_action(
 ) -> None:
     gin_config("Multibinary.d_action = 3")
     assert impl.Multibinary().input_dimension == 3
+
+
+# ---- constructor defaults: a drop-in keeps the seed page's ----
+
+# Transcribed from the seed page's signatures; a string names the module's activation function.
+_SEED_DEFAULTS: dict[str, dict[str, Any]] = {
+    "TanhGaussian": {
+        "std_low": 0.006737946999085467,
+        "std_high": 7.38905609893065,
+        "std_activation": "tanh_bounded_positive",
+        "clip_actions_on_log_prob": (-0.99, 0.99),
+    },
+    "GMM": {
+        "gmm_modes": 5,
+        "std_low": 0.0001,
+        "std_high": None,
+        "std_activation": "softplus_bounded_positive",
+    },
+    "Beta": {
+        "alpha_low": 1.0001,
+        "alpha_high": None,
+        "beta_low": 1.0001,
+        "beta_high": None,
+        "std_activation": "softplus_bounded_positive",
+        "clip_actions_on_log_prob": (-0.99, 0.99),
+    },
+    "Discrete": {"clip_prob_low": 0.001, "clip_prob_high": 0.99},
+    "DiscreteLikeContinuous": {"gumbel_softmax_temperature": 0.5},
+}
+
+
+def _explicit_seed_defaults(impl: types.ModuleType, name: str) -> dict[str, Any]:
+    return {
+        argument: getattr(impl, value) if isinstance(value, str) else value
+        for argument, value in _SEED_DEFAULTS[name].items()
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_SEED_DEFAULTS))
+def test_constructor_defaults_are_the_seed_pages(impl: types.ModuleType, name: str) -> None:
+    """The signature shows the seed page's defaults, and omitting an argument behaves exactly
+    as passing that default (identical bits: same code, same inputs)."""
+    explicit = _explicit_seed_defaults(impl, name)
+    parameters = inspect.signature(getattr(impl, name)).parameters
+    for argument, value in explicit.items():
+        assert parameters[argument].default == value, (argument, parameters[argument].default)
+    if name == "DiscreteLikeContinuous":
+        logits = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
+        draws = []
+        for kwargs in ({}, explicit):
+            torch.manual_seed(0)
+            draw = impl.DiscreteLikeContinuous(Categorical(logits=logits), **kwargs).rsample()
+            draws.append((draw, torch.autograd.grad(draw[..., 0].sum(), logits)[0]))
+        assert all(torch.equal(a, b) for a, b in zip(*draws, strict=True))
+    else:
+        case = CASES_BY_NAME[name]
+        first = getattr(impl, name)(case.d_action)
+        second = getattr(impl, name)(case.d_action, **explicit)
+        _same_forward(case, case.d_action, first, second)
 
 
 # ---- pickling (a PolicyOutput lives inside checkpoints) ----
@@ -222,6 +283,9 @@ _INVALID: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("GMM", {"d_action": 2, "gmm_modes": 0}, ("gmm_modes",)),
     ("GMM", {"d_action": 2, "std_low": 0.0}, ("std_low",)),
     ("GMM", {"d_action": 2, "std_low": 1.0, "std_high": 0.5}, ("std_low", "std_high")),
+    ("GMM", {"d_action": 2, "std_activation": "softplus"}, ("std_activation",)),
+    ("TanhGaussian", {"d_action": 2, "std_activation": None}, ("std_activation",)),
+    ("Beta", {"d_action": 2, "std_activation": 1.0}, ("std_activation",)),
     ("Beta", {"d_action": 0}, ("d_action",)),
     (
         "Beta",
@@ -257,21 +321,23 @@ _INVALID: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
 def test_constructor_rejects_invalid_arguments(
     impl: types.ModuleType, name: str, kwargs: dict[str, Any], params: tuple[str, ...]
 ) -> None:
-    """The error names the class and the offending parameter, each as a word, in its own
+    """The error names the class and the offending parameters, each as a word, in its own
     first line (gin appends a line naming the configurable to any constructor error)."""
     with pytest.raises(ValueError) as err:
         getattr(impl, name)(**kwargs)
     message = str(err.value).splitlines()[0]
     assert re.search(rf"\b{name}\b", message), message
-    assert any(re.search(rf"\b{p}\b", message) for p in params), (params, message)
+    assert all(re.search(rf"\b{p}\b", message) for p in params), (params, message)
 
 
 @pytest.mark.extension("strict_validation")
 @pytest.mark.extension("gmm_clip_kwarg")
 @pytest.mark.parametrize("clip", [(-1.5, 0.9), (0.3, 0.3), (0.5, -0.5)])
 def test_gmm_rejects_invalid_clip(impl: types.ModuleType, clip: tuple[float, float]) -> None:
-    with pytest.raises(ValueError, match="clip_actions_on_log_prob"):
+    with pytest.raises(ValueError) as err:
         impl.GMM(2, clip_actions_on_log_prob=clip)
+    message = str(err.value).splitlines()[0]  # gin appends its own context lines
+    assert re.search(r"\bGMM\b.*\bclip_actions_on_log_prob\b", message), message
 
 
 @pytest.mark.extension("strict_validation")

@@ -310,22 +310,25 @@ def test_log_prob_clamps_actions_to_the_clip_bounds(
         ),
     ],
 )
+@pytest.mark.parametrize("clip", [(-1.0, 1.0), (-1.0, 0.9), (-0.9, 1.0)], ids=str)
 def test_full_clip_scores_the_ends_minus_inf_with_zero_gradients(
-    impl: types.ModuleType, name: str, dtype: torch.dtype
+    impl: types.ModuleType, name: str, clip: tuple[float, float], dtype: torch.dtype
 ) -> None:
-    """Clip (-1, 1): at an action of exactly ±1 the squashed density vanishes, so log_prob is
-    -inf (not NaN) and constant there, its gradients 0 (not NaN); elsewhere it is finite."""
+    """A clip bound of exactly -1 or 1: at an action on that end the squashed density vanishes,
+    so log_prob is -inf (not NaN) and constant there, its gradients 0 (not NaN); an action on
+    an end the clip excludes is clamped into it and finite, like every other action."""
     case = CASES_BY_NAME[name]
-    output = getattr(impl, name)(**case.output_kwargs, clip_actions_on_log_prob=(-1.0, 1.0))
+    output = getattr(impl, name)(**case.output_kwargs, clip_actions_on_log_prob=clip)
     lead = (2, 3)  # two batch axes: the event axis is the last, not the second
     vec = torch.randn(case.vec_shape(lead), dtype=dtype, requires_grad=True)
     shape = case.action_shape(lead, case.output_kwargs)
     actions = 1.8 * torch.rand(shape, dtype=dtype) - 0.9
     actions[0, 0, 0] = 1.0  # one end among interior actions
-    actions[1, 1] = -1.0  # every dimension at an end
+    actions[1, 1] = -1.0  # every dimension at the other end
     actions.requires_grad_()
     log_prob = output(vec).log_prob(actions)
-    at_end = actions.detach().abs() == 1.0
+    a = actions.detach()
+    at_end = ((a == 1.0) & (clip[1] == 1.0)) | ((a == -1.0) & (clip[0] == -1.0))
     if name == "GMM":  # the joint density of the event vanishes with any of its dimensions
         at_end = at_end.any(-1, keepdim=True)
     assert bool((log_prob[at_end] == -math.inf).all()), log_prob
