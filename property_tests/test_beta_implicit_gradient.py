@@ -24,7 +24,7 @@ import mpmath as mp
 import numpy as np
 import pytest
 import torch
-from scipy.special import betaincinv
+from scipy.special import betaincinv, gammaincinv, ndtri
 
 from policy_dists.beta_implicit_gradient import beta_sample_gradients
 from property_tests.numerics import eps
@@ -34,7 +34,8 @@ PARAMS = (0.01, 0.2, 1.0, 4.5, 30.0, 700.0, 1e5)
 QUANTILES = (1e-10, 1e-6, 1e-3, 0.1, 0.5, 0.9, 1 - 1e-3, 1 - 1e-6, 1 - 1e-10)
 # (a, b, quantile) in float64 only: tails float32 cannot hold (x within 2^-24 of 1, or below
 # its subnormals), then the measured worst cases: the bulk of large a, b (the quadrature's
-# sqrt(a+b) rounding), and windows either side of the switch to the far-side series.
+# sqrt(a+b) rounding), windows either side of the switch to the far-side series, and points
+# whose quadrature window hinges on its Newton step (a short window truncates the integral).
 FLOAT64_ONLY = (
     (0.7, 0.7, 1 - 1e-10),
     (8.0, 0.01, 1 - 1e-10),
@@ -50,6 +51,11 @@ FLOAT64_ONLY = (
     (10.76, 0.0699, 0.1454),
     (1386.9, 0.0576, 0.1),
     (3.846, 0.03429, 0.0974),
+    (0.2922, 0.02209, 0.09478),
+    (35.63, 31.26, 0.0616),
+    (179.2, 2.264, 0.4023),
+    (863.3, 12350.0, 1.5e-9),
+    (143.1, 84250.0, 0.9978),
 )
 
 
@@ -113,6 +119,58 @@ def _grid(dtype: torch.dtype) -> tuple[np.ndarray, ...]:
 def _relative_tolerance(a: np.ndarray, b: np.ndarray, dtype: torch.dtype) -> np.ndarray:
     float64_bound = eps(torch.float64) * (1024.0 + 4.0 * np.sqrt(a + b))
     return float64_bound + (eps(dtype) / 2.0 if dtype != torch.float64 else 0.0)
+
+
+# The normal limit (alpha + beta >= 1e16), with n = a b / (a + b) >= 1e12: balanced, at the
+# switch itself, and either parameter 1e-4 .. 3e-3 of the sum, where the first correction,
+# O(z / sqrt(n)) relative, is largest.
+HUGE_PARAMS = ((5e15, 5e15), (1e12, 1e16), (1e16, 3e13), (3e17, 7e17), (1e28, 3e28))
+# Normal quantiles: both 1e-9 tails and the bulk (z = -6, -2, 0, 6).
+HUGE_QUANTILES = (1e-9, 0.02, 0.5, 1 - 1e-9)
+# The log density has dropped by this much where the reference's quadrature stops.
+TAIL_DROP = 200
+
+
+def _tail_gradients(x: float, a: float, b: float) -> tuple[float, float]:
+    """(dx/da, dx/db) = -(dI_x/da, dI_x/db) / f(x) for a, b >= 1 of any size, in mpmath.
+
+    dI_x/dtheta / f(x) is the integral of f(t)/f(x) times the score (log t - psi(a) +
+    psi(a+b), resp. log(1-t) - psi(b) + psi(a+b)) over (0, x), or minus it over (x, 1) (the
+    score integrates to 0), taken on the side away from the mean, in the distance r to x.
+    log f is concave: once it has dropped by TAIL_DROP at r = R it falls at least linearly,
+    so beyond R the integrand is below e^(-TAIL_DROP r/R). [0, R] is split at R/64 .. R/2,
+    which holds the bulk (R ~ 20 sd) and a steep tail (decay length R / TAIL_DROP) alike.
+    The exponent's terms are O(a + b) and cancel to O(1): 25 + log10(a + b) digits.
+    """
+    with mp.workdps(25 + math.ceil(math.log10(a + b))):
+        ma, mb, mx = mp.mpf(a), mp.mpf(b), mp.mpf(x)
+        psi_sum = mp.digamma(ma + mb)
+        shift_a, shift_b = psi_sum - mp.digamma(ma), psi_sum - mp.digamma(mb)
+        log_x, log_y = mp.log(mx), mp.log1p(-mx)
+        lower = mx * (ma + mb) <= ma
+        side = -1 if lower else 1
+
+        def drop(r: mp.mpf) -> mp.mpf:
+            t = mx + side * r
+            return (ma - 1) * (mp.log(t) - log_x) + (mb - 1) * (mp.log1p(-t) - log_y)
+
+        end = mp.sqrt(mx * (1 - mx) / (ma + mb))
+        while drop(end) > -TAIL_DROP:
+            end *= 2
+        assert end < (mx if lower else 1 - mx)
+        cuts = [mp.mpf(0), *(end / 2**k for k in range(6, -1, -1))]
+        j_a = mp.quad(
+            lambda r: mp.exp(drop(r)) * (mp.log(mx + side * r) + shift_a),
+            cuts,
+            method="gauss-legendre",
+        )
+        j_b = mp.quad(
+            lambda r: mp.exp(drop(r)) * (mp.log1p(-mx - side * r) + shift_b),
+            cuts,
+            method="gauss-legendre",
+        )
+        # dx/dtheta = -J over (0, x) = +J over (x, 1).
+        return float(side * j_a), float(side * j_b)
 
 
 def test_reference_agrees_with_mpmath_betainc() -> None:
@@ -210,3 +268,93 @@ def test_broadcasts_parameters_against_samples(dtype: torch.dtype, device: torch
     full = [t.expand(5, 4, 3).reshape(-1) for t in (x, a, b)]
     flat_a, flat_b = beta_sample_gradients(*full)
     assert torch.equal(grad_a.reshape(-1), flat_a) and torch.equal(grad_b.reshape(-1), flat_b)
+
+
+def test_huge_parameters_match_mpmath(device: torch.device) -> None:
+    """From alpha + beta = 1e16 on (the normal limit with its first correction), dx/dalpha > 0
+    and dx/dbeta < 0 still match mpmath in the bulk and both tails of the sample.
+
+    Error model, with r_a = a/(a+b), n = a b/(a+b) and z = (x - r_a)/sd: truncation, the
+    expansion's next term, O((1 + z^2)/n) relative (coefficient measured <= 0.18 for a + b =
+    1e16 .. 1e22, r_a = 1e-6 .. 1 - 1e-5, |z| <= 8; 1 is taken); rounding, the correction
+    divides x - r_a (resp. y - r_b, y = 1 - x rounded) by 2 r_a r_b, so their absolute
+    rounding, <= 2 eps r_a (resp. r_b), costs 2 eps / min(r_a, r_b), taken twice; plus 16 eps
+    for the remaining operations. mpmath adds nothing visible.
+    """
+    points = []
+    for a, b in HUGE_PARAMS:
+        mean, sd = a / (a + b), math.sqrt(a * b) / (a + b) ** 1.5
+        points += [(mean + sd * float(ndtri(u)), a, b) for u in HUGE_QUANTILES]
+    x, a, b = (np.array(column) for column in zip(*points, strict=True))
+    want_a, want_b = (np.array(c) for c in zip(*map(_tail_gradients, x, a, b), strict=True))
+    as_tensor = functools.partial(torch.tensor, dtype=torch.float64, device=device)
+    got_a, got_b = (g.cpu().numpy() for g in beta_sample_gradients(*map(as_tensor, (x, a, b))))
+    r_a = a / (a + b)
+    n = a * b / (a + b)
+    z = (x - r_a) / np.sqrt(r_a * (1.0 - r_a) / (a + b))
+    eps64 = eps(torch.float64)
+    tolerance = (1.0 + z * z) / n + 4.0 * eps64 / np.minimum(r_a, 1.0 - r_a) + 16.0 * eps64
+    for got, want in ((got_a, want_a), (got_b, want_b)):
+        bad = np.abs(got - want) > tolerance * np.abs(want)
+        assert not bad.any(), list(zip(x[bad], a[bad], b[bad], got[bad], want[bad], strict=True))
+    assert (want_a > 0).all() and (want_b < 0).all()
+    assert (got_a > 0).all() and (got_b < 0).all()
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "x"),
+    [
+        (1e300, 1e300, 0.5),
+        (2.0**996, 3.0 * 2.0**996, 0.25),
+        (np.finfo(np.float64).max, np.finfo(np.float64).max, 0.5),
+    ],
+)
+def test_extreme_parameters_at_the_mean(a: float, b: float, x: float, device: torch.device) -> None:
+    """Up to a = b = float max (a + b overflows), the gradients at the mean are finite and equal
+    d mean/d(a, b) = (b, -a)/(a+b)^2: the first correction vanishes there and the rest is
+    O(1/n) relative, n = a b/(a+b) >= 1e299. Tolerance 16 eps for the few roundings, plus
+    one subnormal spacing where the result is subnormal (2^-1026 at float max)."""
+    as_tensor = functools.partial(torch.tensor, dtype=torch.float64, device=device)
+    grads = beta_sample_gradients(as_tensor(x), as_tensor(a), as_tensor(b))
+    total = mp.mpf(a) + mp.mpf(b)
+    subnormal_spacing = torch.finfo(torch.float64).smallest_normal * eps(torch.float64)
+    for got, want in zip(grads, (float(b / total**2), float(-a / total**2)), strict=True):
+        error = abs(got.item() - want)
+        assert error <= 16.0 * eps(torch.float64) * abs(want) + subnormal_spacing, (got, want)
+
+
+# One parameter moderate, the sum huge: far from normal (n = ab/(a + b) ~ a), so the normal
+# limit must not be used however large a + b is (it was off by 18% at (30, 1e20)).
+UNBALANCED_PARAMS = ((1.0, 1e20), (30.0, 1e20), (1e3, 1e16))
+UNBALANCED_QUANTILES = (1e-6, 0.5, 1 - 1e-6)
+
+
+def _gamma_limit_gradients(x: float, a: float, b: float) -> tuple[float, float]:
+    """(dx/da, dx/db) in the Gamma limit b -> inf, where G = b x ~ Gamma(a, 1): at fixed
+    P(a, G), dG/da = -(dP/da) / (G^(a-1) e^-G / Gamma(a)), dx/da = (dG/da)/b and dx/db = -x/b;
+    the limit's relative error is O(a/b) <= 1e-13 here (Temme's expansion of I_x in 1/b)."""
+    with mp.workdps(30):
+        ma, g = mp.mpf(a), mp.mpf(b) * mp.mpf(x)
+        dp_da = mp.diff(lambda t: mp.gammainc(t, 0, g, regularized=True), ma)
+        density = mp.exp((ma - 1) * mp.log(g) - g - mp.loggamma(ma))
+        return float(-dp_da / density / b), -x / b
+
+
+def test_unbalanced_huge_parameters_match_the_gamma_limit(device: torch.device) -> None:
+    """dx/dalpha, dx/dbeta for alpha moderate and beta >= 1e16. x = G^-1(u; alpha)/beta, the
+    Gamma limit of the u-quantile. Error model: the quadrature path's envelope
+    eps (256 + sqrt(a + b)) relative (module doc), 4 times as in test_matches_mpmath; the
+    reference's O(a/b) is far below it."""
+    points = [
+        (float(gammaincinv(a, u)) / b, a, b)
+        for a, b in UNBALANCED_PARAMS
+        for u in UNBALANCED_QUANTILES
+    ]
+    x, a, b = (np.array(column) for column in zip(*points, strict=True))
+    want_a, want_b = (np.array(c) for c in zip(*map(_gamma_limit_gradients, x, a, b), strict=True))
+    as_tensor = functools.partial(torch.tensor, dtype=torch.float64, device=device)
+    got_a, got_b = (g.cpu().numpy() for g in beta_sample_gradients(*map(as_tensor, (x, a, b))))
+    tolerance = 4.0 * eps(torch.float64) * (256.0 + np.sqrt(a + b))
+    for got, want in ((got_a, want_a), (got_b, want_b)):
+        bad = np.abs(got - want) > tolerance * np.abs(want)
+        assert not bad.any(), list(zip(x[bad], a[bad], b[bad], got[bad], want[bad], strict=True))

@@ -3,6 +3,7 @@ the opt-in validation switch."""
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import subprocess
@@ -96,11 +97,14 @@ def _spot_actions(
 def _assert_no_nan_anywhere(
     case: OutputCase, impl: types.ModuleType, vec: torch.Tensor, actions: torch.Tensor
 ) -> torch.Tensor:
-    """log_prob, its gradient, samples and rsample gradients have no NaN; returns log_prob."""
+    """log_prob, its gradient, samples and rsample gradients have no NaN, and log_prob is never
+    +inf: with the registry's constructor arguments every density is bounded (std >= std_low,
+    Beta exponents >= 1.0001 - 1 > 0, probabilities <= 1). Returns log_prob."""
     vec = vec.detach().requires_grad_()
     dist = case.distribution(impl, vec)
     log_prob = dist.log_prob(actions)
     assert not bool(log_prob.isnan().any()), log_prob
+    assert not bool((log_prob == math.inf).any()), log_prob
     # The rsample below shares the forward graph: keep it.
     (grad,) = torch.autograd.grad(log_prob.sum(), vec, retain_graph=True)
     assert not bool(grad.isnan().any()), grad

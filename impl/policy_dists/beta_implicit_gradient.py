@@ -76,15 +76,17 @@ _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(_QUAD_NODES)
 _GL = tuple(zip(((_GL_NODES + 1.0) / 2.0).tolist(), (_GL_WEIGHTS / 2.0).tolist(), strict=True))
 
 
-# Beyond this a + b the quadrature's exponent rounding (sqrt(a + b) eps) exceeds the error of
-# the normal limit with its first correction, O((1 + z^2) / sqrt(a + b)): both are ~1e-8 here.
-_NORMAL_LIMIT = 1e16
+# The normal limit's error after its first correction is ~(1 + z^2) / (6 n) relative, with
+# n = ab/(a + b) ~ min(a, b), not a + b: one small parameter keeps the law far from normal.
+# The quadrature's exponent rounding grows like sqrt(a + b) eps. Both are ~1e-10 at n = 1e11.
+_NORMAL_LIMIT = 1e11
 
 
 def _normal_limit(
     x: torch.Tensor, y: torch.Tensor, a: torch.Tensor, b: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """(dx/da, dx/db) for a + b >= 1e16, where Beta(a, b) is N(r_a, r_a r_b / s) to first order.
+    """(dx/da, dx/db) for n = ab/(a + b) >= 1e11, where Beta(a, b) is N(r_a, r_a r_b / s) to
+    first order, with relative error ~(1 + z^2)/(6 n) plus eps / min(r_a, r_b) from x - r_a.
 
     With s = a + b, r_a = a/s, r_b = b/s and x = r_a + sigma z at fixed z:
     dx/da = (r_b/s)(1 + (x - r_a)(1 - 3 r_a)/(2 r_a r_b)), and dx/db mirrored (x <-> 1 - x).
@@ -171,7 +173,7 @@ def beta_sample_gradients(
     x_lower = lower != other
     grad_a = torch.where(x_lower, -j_first, j_second)
     grad_b = torch.where(x_lower, -j_second, j_first)
-    normal = a + b >= _NORMAL_LIMIT
+    normal = a / (1.0 + a / b) >= _NORMAL_LIMIT  # n = ab/(a + b), without overflow
     normal_a, normal_b = _normal_limit(x, y, a, b)
     grad_a = torch.where(normal, normal_a, grad_a)
     grad_b = torch.where(normal, normal_b, grad_b)
