@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from mutation_testing.report import report
+from mutation_testing.report import DETECTED, outcomes, report
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".mutation"
@@ -50,10 +50,20 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         help="mutant names or globs to (re)test, e.g. 'policy_dists.beta.*'; default: all untested",
     )
+    parser.add_argument(
+        "--rerun-survivors",
+        action="store_true",
+        help="retest every mutant the last run did not detect (after new or sharper tests)",
+    )
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args(argv)
 
     build_work_folder()
+    if args.rerun_survivors:
+        undetected = sorted(name for name, o in outcomes(WORK).items() if o not in DETECTED)
+        if not undetected:
+            return report(WORK)
+        args.mutants = [*args.mutants, *undetected]
     mutmut = Path(sys.executable).with_name("mutmut")
     # The suite's fast profile, minus shrinking (conftest.py's `mutation` profile); one torch
     # thread per mutant worker, since the workers already fill the cores.

@@ -285,6 +285,7 @@ _INVALID: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("GMM", {"d_action": 2, "std_low": 1.0, "std_high": 0.5}, ("std_low", "std_high")),
     ("GMM", {"d_action": 2, "std_activation": "softplus"}, ("std_activation",)),
     ("TanhGaussian", {"d_action": 2, "std_activation": None}, ("std_activation",)),
+    ("TanhGaussian", {"d_action": 2, "std_high": None}, ("std_high",)),
     ("Beta", {"d_action": 2, "std_activation": 1.0}, ("std_activation",)),
     ("Beta", {"d_action": 0}, ("d_action",)),
     (

@@ -164,19 +164,24 @@ def test_log_prob_and_its_gradients_are_finite_on_the_closed_box(
         assert bool(grad.isfinite().all()), grad
 
 
+@pytest.mark.parametrize("clip", [(-1.0, 1.0), (-1.0, 0.9), (-0.9, 1.0)], ids=str)
 @pytest.mark.parametrize(("alpha", "beta"), [(1.0, 1.0), (1.0, 3.0), (3.0, 1.0)])
 def test_beta_exponent_zero_at_the_ends_of_a_full_clip(
-    impl: types.ModuleType, dtype: torch.dtype, alpha: float, beta: float
+    impl: types.ModuleType,
+    dtype: torch.dtype,
+    alpha: float,
+    beta: float,
+    clip: tuple[float, float],
 ) -> None:
-    """With clip (-1, 1), alpha or beta exactly 1 makes x^0 = 1 at the end x = 0 or 1, so the
-    density there is its other factor's: Beta(1, 1) is uniform, log_prob = -log 2 on all of
+    """With a clip end at -1 or 1, alpha or beta exactly 1 makes x^0 = 1 at the end x = 0 or 1,
+    so the density there is its other factor's: Beta(1, 1) is uniform, log_prob = -log 2 on all of
     [-1, 1] with action gradient 0, and Beta(1, b) has log b - log 2 at a = -1 (-inf at 1).
 
     Error model: the float64 evaluation carries <= 8 roundings of S <= 4 (|log B|, the power
     terms and log 2 for these parameters); float32 adds the final rounding: 32 eps(dtype)."""
     identity = lambda x, low, high: x  # noqa: E731 - alpha and beta straight from vec
-    output = impl.Beta(1, std_activation=identity, clip_actions_on_log_prob=(-1.0, 1.0))
-    c_values = np.array([-1.0, -0.5, 0.0, 0.5, 1.0])
+    output = impl.Beta(1, std_activation=identity, clip_actions_on_log_prob=clip)
+    c_values = np.clip([-1.0, -0.5, 0.0, 0.5, 1.0], *clip)  # a clip end inside (-1, 1) is finite
     vec = torch.tensor([[alpha, beta]] * c_values.size, dtype=dtype)
     c = torch.tensor(c_values[:, None], dtype=dtype, requires_grad=True)
     log_prob = output(vec).log_prob(c)
