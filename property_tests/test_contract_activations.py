@@ -50,6 +50,24 @@ def test_softplus_bounded_positive_clamps_at_high_with_zero_gradient(
     )
 
 
+@pytest.mark.extension("strict_validation")
+def test_an_underflowed_softplus_passes_no_gradient(
+    impl: types.ModuleType, dtype: torch.dtype
+) -> None:
+    """Where softplus(x) underflows to exactly 0 its derivative is 0 in floating point, and it
+    stays 0 under an infinite upstream gradient (an overflowed z^2 in a far tail), not NaN;
+    elsewhere the upstream gradient passes through sigmoid(x) as usual."""
+    x = torch.tensor([-1e4, -800.0, 0.0, 0.5413248546129181], dtype=dtype, requires_grad=True)
+    out = impl.softplus_bounded_positive(x, 0.1)
+    upstream = torch.tensor([math.inf, math.inf, 1.0, 1.0], dtype=dtype)
+    (grad,) = torch.autograd.grad(out, x, grad_outputs=upstream)
+    assert bool((grad[:2] == 0).all()), grad
+    # sigmoid(x) within 4 ulps (its rounding in the dtype and softplus's backward).
+    torch.testing.assert_close(
+        grad[2:].double(), torch.sigmoid(x.detach()[2:].double()), rtol=4 * eps(dtype), atol=0
+    )
+
+
 def test_softplus_bounded_positive_high_zero_is_a_bound(
     impl: types.ModuleType, dtype: torch.dtype
 ) -> None:
@@ -78,7 +96,8 @@ def test_tanh_bounded_positive_values_and_range(impl: types.ModuleType, dtype: t
 def test_softplus_bounded_positive_rejects_high_not_above_low(
     impl: types.ModuleType, low: float, high: float
 ) -> None:
-    with pytest.raises(ValueError):
+    # The message names the function and both bounds, each as a word.
+    with pytest.raises(ValueError, match=r"\bsoftplus_bounded_positive\b.*\blow\b.*\bhigh\b"):
         impl.softplus_bounded_positive(torch.zeros(3), low, high)
 
 
@@ -87,5 +106,5 @@ def test_softplus_bounded_positive_rejects_high_not_above_low(
 def test_tanh_bounded_positive_requires_0_lt_low_lt_high(
     impl: types.ModuleType, low: float, high: float
 ) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"\btanh_bounded_positive\b.*\blow\b.*\bhigh\b"):
         impl.tanh_bounded_positive(torch.zeros(3), low, high)

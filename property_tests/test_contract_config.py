@@ -286,6 +286,27 @@ _INVALID: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("GMM", {"d_action": 2, "std_activation": "softplus"}, ("std_activation",)),
     ("TanhGaussian", {"d_action": 2, "std_activation": None}, ("std_activation",)),
     ("TanhGaussian", {"d_action": 2, "std_high": None}, ("std_high",)),
+    # Numbers only: not a bool, a string or NaN; a lower bound is finite.
+    ("TanhGaussian", {"d_action": 2, "std_low": True}, ("std_low",)),
+    ("TanhGaussian", {"d_action": 2, "std_low": "0.1"}, ("std_low",)),
+    ("GMM", {"d_action": 2, "std_low": math.inf}, ("std_low",)),
+    ("GMM", {"d_action": 2, "std_high": "big"}, ("std_high",)),
+    ("Beta", {"d_action": 2, "beta_low": 2.0, "beta_high": math.nan}, ("beta_high",)),
+    (
+        "TanhGaussian",
+        {"d_action": 2, "clip_actions_on_log_prob": 0.9},
+        ("clip_actions_on_log_prob",),
+    ),
+    (
+        "TanhGaussian",
+        {"d_action": 2, "clip_actions_on_log_prob": (None, 0.9)},
+        ("clip_actions_on_log_prob",),
+    ),
+    (
+        "TanhGaussian",
+        {"d_action": 2, "clip_actions_on_log_prob": (-0.9, "0.9")},
+        ("clip_actions_on_log_prob",),
+    ),
     ("Beta", {"d_action": 2, "std_activation": 1.0}, ("std_activation",)),
     ("Beta", {"d_action": 0}, ("d_action",)),
     (
@@ -329,6 +350,19 @@ def test_constructor_rejects_invalid_arguments(
     message = str(err.value).splitlines()[0]
     assert re.search(rf"\b{name}\b", message), message
     assert all(re.search(rf"\b{p}\b", message) for p in params), (params, message)
+
+
+@pytest.mark.extension("strict_validation")
+@pytest.mark.parametrize("missing", ["alpha_high", "beta_high"])
+def test_beta_with_tanh_activation_requires_both_upper_bounds(
+    impl: types.ModuleType, missing: str
+) -> None:
+    """tanh_bounded_positive maps into (low, high): Beta names the missing bound."""
+    highs = {"alpha_high": 5.0, "beta_high": 5.0, missing: None}
+    with pytest.raises(ValueError) as err:
+        impl.Beta(2, std_activation=impl.tanh_bounded_positive, **highs)
+    message = str(err.value).splitlines()[0]  # gin appends its own context lines
+    assert re.search(rf"\bBeta\b.*\b{missing}\b", message), message
 
 
 @pytest.mark.extension("strict_validation")

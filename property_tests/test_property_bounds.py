@@ -153,6 +153,30 @@ def test_activations_stay_within_their_bounds_for_any_finite_input(
     _assert_within(got.cpu(), parameter, dtype, name)
 
 
+# (low, high) whose exp(log(bound)) rounds outside [low, high] in the dtype (found by a search
+# over random bounds): at saturation the activation must still land within the bounds.
+_ROUNDING_BOUNDS = {
+    torch.float32: (
+        (0.6855734302822466, 6.855734302822466),
+        (0.6369979911527222, 6.369979911527222),
+    ),
+    torch.float64: (
+        (0.3466862365156221, 3.466862365156221),
+        (0.9772833381124408, 9.772833381124408),
+    ),
+}
+
+
+def test_tanh_bounded_positive_saturates_within_bounds_that_round_outward(
+    impl: types.ModuleType, dtype: torch.dtype
+) -> None:
+    x = torch.tensor([-1e4, 1e4], dtype=dtype)
+    for low, high in _ROUNDING_BOUNDS[dtype]:
+        y = impl.tanh_bounded_positive(x, low, high)
+        bounds = torch.tensor([low, high], dtype=dtype)
+        assert bool(y[0] >= bounds[0]) and bool(y[1] <= bounds[1]), (low, high, y)
+
+
 # ---- probabilities ----
 
 PROBABILITY_CASES = tuple(
