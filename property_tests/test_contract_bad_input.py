@@ -63,8 +63,22 @@ def test_non_tensor_or_non_floating_vec_raises_type_error(
     impl: types.ModuleType, case: OutputCase, make_vec: object
 ) -> None:
     output = case.policy_output(impl)
-    with pytest.raises(TypeError):
-        output(make_vec(output.input_dimension))
+    vec = make_vec(output.input_dimension)
+    # The message names the class, vec, and what it got (the type, or the tensor's dtype).
+    got = str(vec.dtype).removeprefix("torch.") if torch.is_tensor(vec) else type(vec).__name__
+    with pytest.raises(TypeError, match=rf"\b{case.output_class}\b.*\bvec\b.*\b{got}\b"):
+        output(vec)
+
+
+@pytest.mark.extension("strict_validation")
+@pytest.mark.parametrize("case", case_params(POLICY_OUTPUT_CASES))
+def test_a_zero_dimensional_vec_names_class_and_vec(
+    impl: types.ModuleType, case: OutputCase
+) -> None:
+    """A 0-d tensor has no last dimension: a ValueError naming the class and vec, not an
+    IndexError from reading shape[-1]."""
+    with pytest.raises(ValueError, match=rf"\b{case.output_class}\b.*\bvec\b"):
+        case.policy_output(impl)(torch.tensor(0.5))
 
 
 # ---- no NaN from finite input ----

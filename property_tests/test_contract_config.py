@@ -286,6 +286,10 @@ _INVALID: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("GMM", {"d_action": 2, "std_activation": "softplus"}, ("std_activation",)),
     ("TanhGaussian", {"d_action": 2, "std_activation": None}, ("std_activation",)),
     ("TanhGaussian", {"d_action": 2, "std_high": None}, ("std_high",)),
+    ("TanhGaussian", {"d_action": True}, ("d_action",)),
+    ("GMM", {"d_action": 2.0}, ("d_action",)),
+    ("Discrete", {"d_action": 4, "clip_prob_low": "0.1"}, ("clip_prob_low",)),
+    ("Discrete", {"d_action": 4, "clip_prob_high": None}, ("clip_prob_high",)),
     # Numbers only: not a bool, a string or NaN; a lower bound is finite.
     ("TanhGaussian", {"d_action": 2, "std_low": True}, ("std_low",)),
     ("TanhGaussian", {"d_action": 2, "std_low": "0.1"}, ("std_low",)),

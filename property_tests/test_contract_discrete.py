@@ -20,6 +20,7 @@ from property_tests.numerics import (
     gumbel_softmax_jacobian,
     recover_gumbel_softmax,
 )
+from property_tests.registry import CASES, OutputCase, Support, case_params
 
 D = 4
 LOW, HIGH = 0.001, 0.99  # Discrete's default clip_prob_low / clip_prob_high
@@ -496,5 +497,21 @@ def test_outputs_follow_vec_not_the_default_device(impl: types.ModuleType) -> No
             "wrapper rsample": dlc.rsample(),
             "wrapper log_prob": dlc.log_prob(dlc.sample()),
         }
+    for name, value in outputs.items():
+        assert value.device == vec.device, name
+
+
+@pytest.mark.parametrize("case", case_params(tuple(c for c in CASES if c.name != "Discrete")))
+def test_continuous_and_binary_draws_follow_vec_not_the_default_device(
+    impl: types.ModuleType, case: OutputCase
+) -> None:
+    """As above for the other outputs' draws and their scores (meta device, no CUDA needed)."""
+    vec = torch.randn(case.vec_shape((2,)))
+    with torch.device("meta"):
+        dist = case.distribution(impl, vec)
+        sample = dist.sample((3,))
+        outputs = {"sample": sample, "log_prob": dist.log_prob(sample)}
+        if case.rsample is Support.YES:
+            outputs["rsample"] = dist.rsample()
     for name, value in outputs.items():
         assert value.device == vec.device, name
