@@ -27,7 +27,7 @@ bench: $(STAMP)
 	$(PY) -m pytest benchmarks --benchmark-only --benchmark-json=.benchmarks/latest.json -p no:xdist $(PYTEST_ARGS)
 	$(PY) -m benchmarks.summary .benchmarks/latest.json
 
-# Mutation testing (not in CI; about an hour on 2 cores): mutmut over impl/policy_dists, then the
+# Mutation testing (not in CI; a first run takes about 80 minutes on 2 cores): mutmut over impl/policy_dists, then the
 # report of killed, equivalent and surviving mutants. Results persist in .mutation/ between runs.
 MUTATE_STAMP := $(VENV)/.installed-mutate
 
