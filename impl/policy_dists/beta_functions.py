@@ -259,8 +259,8 @@ def beta_entropy(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
     The textbook log B - (a-1) psi(a) - (b-1) psi(b) + (a+b-2) psi(a+b) cancels terms of size
     a log a: it gives 0.69 for -43.9 at a = 1e20, b = 1.69, and NaN once (a - 1) psi(a)
-    overflows. The digamma differences here are small, positive and accurate, and never form
-    a + b. float32 is computed in float64 and rounded once.
+    overflows. The digamma differences here are small, positive and accurate, and the value
+    never forms a + b (the gradient's trigamma does). float32 is computed in float64, rounded once.
     """
     if a.dtype != torch.float64:
         return beta_entropy(a.double(), b.double()).to(a.dtype)
