@@ -169,7 +169,10 @@ def activation_condition(parameter: PositiveParameter, raw: np.ndarray) -> np.nd
     if parameter.activation is not reference.tanh_bounded_positive:
         return np.ones_like(raw)
     log_low, log_high = math.log(parameter.low), math.log(parameter.high)
-    return abs(log_low) + np.abs((log_high - log_low) * expit(2.0 * raw))
+    # 2 raw overflows to inf for |raw| near float max, where expit is exactly its limit 0 or 1.
+    with np.errstate(over="ignore"):
+        fraction = expit(2.0 * raw)
+    return abs(log_low) + np.abs((log_high - log_low) * fraction)
 
 
 def _gaussian_cond(
