@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from numpy.typing import ArrayLike
-from scipy.special import digamma, expit, log_softmax, logsumexp, polygamma
+from scipy.special import digamma, expit, log_softmax, logsumexp, polygamma, softmax
 
 import policy_dists_reference as reference
 from policy_dists_reference.activations import PositiveParameter
@@ -59,9 +59,10 @@ GRAD = Budget(
 )
 PROBS_ULPS = Budget(
     8,
-    "ulps of each probability (audit): softmax <= 3 roundings, the clamp is exact, the "
-    "renormalizing sum and divide <= 3 ulps of the result (the sum's error is relative to "
-    "the divisor, near 1).",
+    "ulps of each probability (audit), the roundings that do not depend on the logits: "
+    "softmax's exp, sum and divide <= 3, the clamp is exact, the renormalizing sum and divide "
+    "<= 3 ulps of the result (the sum's error is relative to the divisor, near 1); "
+    "categorical_probs_ulps adds the rounding of the logit differences.",
 )
 SIGMOID_ULPS = Budget(
     8,
@@ -158,6 +159,36 @@ def cond_tolerance(
     return tol
 
 
+def categorical_probs_ulps(
+    ref: reference.Discrete, vec: np.ndarray, dtype: torch.dtype
+) -> np.ndarray:
+    """Ulps of each probability r_k of a clipped softmax (Discrete, DiscreteLikeContinuous).
+
+    Any softmax forms the differences Delta_j = vec_j - max(vec) in the dtype, each off by
+    eps/2 |Delta_j| (absolute), which exp turns into the same relative error of e^Delta_j:
+    eps/2 |Delta_k| for p_k, eps/2 sum_j p_j |Delta_j| for softmax's normalizer and
+    eps/2 sum_j r_j |Delta_j| for the renormalizing one (its terms carry p_j's error and weigh
+    r_j). Hence r_k is off by eps/2 (|Delta_k| + 2 sum_j p_j |Delta_j| + sum_j r_j |Delta_j|)
+    relative, plus the PROBS_ULPS roundings. A relative error of eps/2 is at most 1 ulp (an
+    ulp of y is above eps |y| / 2), so that sum counts in ulps directly. It grows with
+    |log p_k|: p_k = 7.7e-8 (Delta = -16.4) is 9.5 ulps off in float32.
+    """
+    vec = np.asarray(vec, dtype=np.float64)
+    delta = np.abs(vec - vec.max(-1, keepdims=True))
+    p = softmax(vec, axis=-1)
+    r = ref.params(vec, numpy_dtype(dtype)).probs
+    inherited = 2 * (p * delta).sum(-1, keepdims=True) + (r * delta).sum(-1, keepdims=True)
+    return PROBS_ULPS.units + delta + inherited
+
+
+def probs_ulps(output: str, ref: object, vec: np.ndarray, dtype: torch.dtype) -> np.ndarray:
+    """Ulps of each probability of `output` (..., d): categorical_probs_ulps for a clipped
+    softmax; the budget alone for Multibinary, whose sigmoid takes each logit exactly."""
+    if output == "Multibinary":
+        return np.full(np.shape(vec), budget(output, "probs", dtype).units)
+    return categorical_probs_ulps(ref, vec, dtype)
+
+
 # ---- condition sums, restating the arbiter's, in float64 ----
 
 
@@ -173,6 +204,32 @@ def activation_condition(parameter: PositiveParameter, raw: np.ndarray) -> np.nd
     with np.errstate(over="ignore"):
         fraction = expit(2.0 * raw)
     return abs(log_low) + np.abs((log_high - log_low) * fraction)
+
+
+def activation_slope_error(
+    parameter: PositiveParameter, raw: np.ndarray, dtype: torch.dtype
+) -> np.ndarray:
+    """Absolute error bound of the implementation's d activation / d raw (autograd's), float64.
+
+    tanh_bounded_positive: autograd forms value (log high - log low) 2 y (1 - y) from the
+    rounded y = sigmoid(2 raw) (torch's sigmoid backward). The value carries the ACTIVATION
+    budget (16 eps cond, relative). y carries SIGMOID_ULPS ulps, and 1 - y is formed exactly
+    from it (Sterbenz for y >= 1/2), so y (1 - y) is off by SIGMOID_ULPS ulp(y) absolutely:
+    relative to the slope that is ulp(y)/(1 - y), which grows like e^{2 raw} as the activation
+    saturates (at raw = 5.9 in float64, 1.5e-11 relative: a flake of the rsample gradient test).
+    softplus_bounded_positive: sigmoid(raw) from exp, add, divide of the exact input,
+    SIGMOID_ULPS eps relative; 0 where the clamp at `high` is active (both slopes are 0).
+    """
+    raw = np.asarray(raw, dtype=np.float64)
+    slope = np.abs(activation_derivative(parameter, raw, dtype))
+    if parameter.activation is not reference.tanh_bounded_positive:
+        return SIGMOID_ULPS.units * eps(dtype) * slope
+    with np.errstate(over="ignore"):  # 2 raw overflows where expit is exactly its limit
+        y = expit(2.0 * raw)
+    value = parameter(raw, numpy_dtype(dtype))
+    spread = math.log(parameter.high) - math.log(parameter.low)
+    value_error = ACTIVATION.units * eps(dtype) * activation_condition(parameter, raw) * slope
+    return value_error + value * spread * 2 * SIGMOID_ULPS.units * ulp(y, dtype)
 
 
 def _gaussian_cond(
@@ -354,15 +411,17 @@ def tanh_gaussian_gradient_rounding(
     dx = ATANH_ULPS eps |x| the rounding of x = atanh c, which no evaluation of the formula
     in the dtype avoids: where x - mu cancels, the GRAD budget alone (relative to the
     gradient's size) cannot hold it. dg/dx = (1/sigma^2, 2 z sigma'/sigma^2,
-    -1/(sigma^2 (1 - c^2)))."""
-    from property_tests.numerics import activation_derivative
-
+    -1/(sigma^2 (1 - c^2))). d/draw = (z^2 - 1) sigma'/sigma also carries the error of the
+    implementation's sigma' (activation_slope_error)."""
     p = ref.params(vec, numpy_dtype(dtype))
     c, x, dx, inside = _pre_squash(ref, action, dtype)
     z = (x - p.mu) / p.sigma
-    slope = activation_derivative(ref.std, vec[..., ref.d_action :], dtype)
+    raw = vec[..., ref.d_action :]
+    slope = activation_derivative(ref.std, raw, dtype)
     d_mu = dx / p.sigma**2
-    d_raw = 2 * np.abs(z * slope) * dx / p.sigma**2
+    d_raw = 2 * np.abs(z * slope) * dx / p.sigma**2 + np.abs(z * z - 1) / p.sigma * (
+        activation_slope_error(ref.std, raw, dtype)
+    )
     d_c = np.where(inside, dx / (p.sigma**2 * (1 - c * c)), 0.0)
     return np.concatenate([d_mu, d_raw, d_c], axis=-1)
 
@@ -372,7 +431,9 @@ def gmm_gradient_rounding(
 ) -> np.ndarray:
     """As tanh_gaussian_gradient_rounding for GMM's gradient (d/dmeans, d/draw stds,
     d/dlogits, d/da, the arbiter's layout): sum_j |dg/dx_j| dx_j with the posterior pi_m,
-    s_mj = -z_mj/sigma_mj, dpi_m/dx_j = pi_m (s_mj - sbar_j), sbar_j = sum_m pi_m s_mj."""
+    s_mj = -z_mj/sigma_mj, dpi_m/dx_j = pi_m (s_mj - sbar_j), sbar_j = sum_m pi_m s_mj; and
+    d/draw_mj = pi_m (z_mj^2 - 1) sigma'_mj/sigma_mj carries the error of the implementation's
+    sigma' (activation_slope_error)."""
     p = ref.params(vec, numpy_dtype(dtype))
     modes, d = ref.gmm_modes, ref.d_action
     raw = vec[..., modes * d : 2 * modes * d].reshape((*vec.shape[:-1], modes, d))
@@ -401,9 +462,12 @@ def gmm_gradient_rounding(
     ]
     g_c = np.where(inside[..., :, None], d_sbar / (1 - c * c)[..., :, None], 0.0)
     lead = vec.shape[:-1]
+    slope_error = pi * np.abs(z * z - 1) / p.stds * activation_slope_error(ref.std, raw, dtype)
     flat = [
         (np.abs(g_mean) * dx[..., None, None, :]).sum(-1).reshape((*lead, modes * d)),
-        (np.abs(g_raw) * dx[..., None, None, :]).sum(-1).reshape((*lead, modes * d)),
+        ((np.abs(g_raw) * dx[..., None, None, :]).sum(-1) + slope_error).reshape(
+            (*lead, modes * d)
+        ),
         (np.abs(g_logit) * dx[..., None, :]).sum(-1),
         (np.abs(g_c) * dx[..., None, :]).sum(-1),
     ]

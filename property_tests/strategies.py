@@ -366,8 +366,13 @@ def action_array(
     )
 
 
+def draw_seed(data: st.DataObject) -> int:
+    """A torch seed drawn by hypothesis: an example that samples then draws the same samples
+    when hypothesis replays it (the per-test seed of the root conftest is consumed by the
+    earlier examples), and the failure report names it."""
+    return data.draw(st.integers(0, 2**32 - 1), label="torch seed")
+
+
 def seed_torch(data: st.DataObject) -> None:
-    """Seed torch's generator from a drawn seed: an example that samples then draws the same
-    samples when hypothesis replays it (the per-test seed of the root conftest is consumed
-    by the earlier examples)."""
-    torch.manual_seed(data.draw(st.integers(0, 2**32 - 1), label="torch seed"))
+    """Seed torch's generator from draw_seed."""
+    torch.manual_seed(draw_seed(data))

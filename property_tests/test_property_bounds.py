@@ -195,14 +195,16 @@ def test_probabilities_lie_in_the_unit_interval_and_sum_to_one(
     device: torch.device,
     data: st.DataObject,
 ) -> None:
-    """Categorical probs sum to 1 within their PROBS_ULPS budget: each r_k is within 8 ulps
-    of the exact r*_k, which sum to exactly 1; the float64 sum of the d values adds d eps64."""
+    """Categorical probs sum to 1 within their budget: each r_k is within
+    error_model.probs_ulps of the exact r*_k, which sum to exactly 1; the float64 sum of the
+    d values adds d eps64."""
     params = draw_params(data, case, impl, is_default_impl, dtype, ALL_REGIMES)
     probs = case.drawn_distribution(impl, params, params.tensor(dtype, device)).probs
     assert probs.shape == (*params.lead, int(params.kwargs["d_action"]))
     p = probs.detach().cpu().double().numpy()
     assert bool(((p >= 0) & (p <= 1)).all()), p
     if case.name != "Multibinary":
-        units = error_model.budget(case.name, "probs", dtype).units
-        tolerance = units * error_model.ulp(p, dtype).sum(-1) + p.shape[-1] * error_model.EPS64
+        ref = case.drawn_reference(params)
+        units = error_model.probs_ulps(case.name, ref, params.vec, dtype)
+        tolerance = (units * error_model.ulp(p, dtype)).sum(-1) + p.shape[-1] * error_model.EPS64
         assert bool((np.abs(p.sum(-1) - 1) <= tolerance).all()), (p.sum(-1), tolerance)

@@ -75,7 +75,7 @@ def test_cpu_and_cuda_agree(
         _, tolerance = reference_mean(case, params, dtype)
         _assert_close(_numpy(on["cpu"].mean), _numpy(on["cuda"].mean), 2 * tolerance, "mean")
     if case.has_probs:
-        units = error_model.budget(case.name, "probs", dtype).units
+        units = error_model.probs_ulps(case.name, case.drawn_reference(params), params.vec, dtype)
         probs = _numpy(on["cpu"].probs)
         tolerance = 2 * units * error_model.ulp(probs, dtype)
         _assert_close(probs, _numpy(on["cuda"].probs), tolerance, "probs")

@@ -15,7 +15,8 @@ since every model counts roundings; error_model.OVERRIDES holds the per-output e
 | log_prob            | 16 max(eps S, ulp)        | LOG_PROB: 6 + 6 + 4 roundings of S     |
 | entropy             | 16 max(eps S, ulp)        | ENTROPY: as log_prob                   |
 | gradients           | 32 eps max(1, max|g*|)    | GRAD: reverse mode doubles the count   |
-| probs (categorical) | 8 ulps                    | PROBS_ULPS: softmax + renormalization  |
+| probs (categorical) | 8 + |Delta_k| + ... ulps  | categorical_probs_ulps: + the logit    |
+|                     |                           | differences' rounding, after exp       |
 | probs, mean (Bern.) | 8 ulps                    | SIGMOID_ULPS (override)                |
 | TanhGaussian mean   | 4 ulps                    | TANH_ULPS (override): one tanh         |
 | GMM mean            | 16 eps (1-y^2) sum w|mu|  | MIXTURE_MEAN (override) + TANH_ULPS    |
@@ -302,7 +303,7 @@ def test_probs_and_logits_agree_with_the_reference(
     device: torch.device,
     data: st.DataObject,
 ) -> None:
-    """probs within the probs budget in ulps (and the reference's float64 rounding, or the
+    """probs within their ulps (error_model.probs_ulps; and the reference's float64 rounding, or the
     arbiter's exact value where they disagree); logits = log probs within the same relative
     error, an absolute error in the log, plus 2 ulps for the log's rounding (Multibinary's
     logits are vec itself: exact)."""
@@ -310,7 +311,7 @@ def test_probs_and_logits_agree_with_the_reference(
     dist = case.drawn_distribution(impl, params, params.tensor(dtype, device))
     ref = case.drawn_reference(params)
     want = ref.params(params.vec, numpy_dtype(dtype))
-    units = error_model.budget(case.name, "probs", dtype).units
+    units = error_model.probs_ulps(case.name, ref, params.vec, dtype)
     tolerance = units * error_model.ulp(want.probs, dtype) + error_model.REFERENCE.units * (
         error_model.ulp(want.probs, torch.float64)
     )
@@ -515,7 +516,7 @@ def test_categorical_outputs_agree_with_the_arbiter(
     )
     _assert_within(_numpy(dist.entropy())[:1].reshape(1, 1), entropy.value, tolerance, "entropy")
     probs = arbiter.sweep(arbiter.discrete.probs, ref, vec[:1], dtype=np_dtype).float64().value
-    units = error_model.budget(name, "probs", dtype).units
+    units = error_model.probs_ulps(name, ref, vec[:1], dtype)
     _assert_within(_numpy(dist.probs)[:1], probs, units * error_model.ulp(probs, dtype), "probs")
 
 
