@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: audit test bench lint mutate venv clean-venv
+.PHONY: audit test soak bench lint mutate venv clean-venv
 
 venv: $(STAMP)
 
@@ -22,9 +22,16 @@ audit: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
+# The soak: the hypothesis property families with fresh random seeds, SOAK_RUNS times under the
+# `dev` profile plus one `thorough` run (about 30 min + the thorough run on 2 cores); each failure
+# with the command that reproduces it. SOAK_ARGS passes options (e.g. --no-thorough).
+SOAK_RUNS ?= 20
+soak: $(STAMP)
+	$(PY) -m property_tests.soak --runs $(SOAK_RUNS) $(SOAK_ARGS)
+
 # Kernel benchmarks (CPU ~4-6 min): timings to .benchmarks/latest.json, then the ratio table.
 bench: $(STAMP)
-	$(PY) -m pytest benchmarks --benchmark-only --benchmark-json=.benchmarks/latest.json -p no:xdist $(PYTEST_ARGS)
+	$(PY) -m pytest benchmarks --benchmark-enable --benchmark-only --benchmark-json=.benchmarks/latest.json -p no:xdist $(PYTEST_ARGS)
 	$(PY) -m benchmarks.summary .benchmarks/latest.json
 
 # Mutation testing (not in CI; a first run takes about 80 minutes on 2 cores): mutmut over impl/policy_dists, then the

@@ -33,16 +33,17 @@ settings.register_profile(
     parent=settings.get_profile("ci"),
     phases=[phase for phase in Phase if phase not in (Phase.shrink, Phase.explain)],
 )
-settings.register_profile("dev", max_examples=50, deadline=None)
+# Randomized exploration (`make soak`, or HYPOTHESIS_PROFILE=dev): fresh examples every run.
+settings.register_profile("dev", max_examples=50, deadline=None, print_blob=True)
 settings.register_profile(
     "thorough",
     max_examples=100 * _CI_EXAMPLES,
     deadline=None,
+    print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.load_profile(
-    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev")
-)
+# `ci` whether or not CI is set: the same code gets the same verdict on every run.
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
