@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import types
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -53,6 +55,75 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="module implementing the amago.nets.policy_dists API to test "
         "(env POLICY_DISTS_IMPL; default policy_dists)",
     )
+
+
+# Tests of the suite itself and white-box tests of the built-in implementation. They say
+# nothing about another module, and importing them would load the built-in (and its gin
+# registrations) beside it: on `--impl` other than the built-in they are not collected.
+SELF_TESTS: tuple[str, ...] = (
+    "audit/tests",
+    "golden/test_fixture_format.py",
+    "golden/test_generate.py",
+    "golden/test_golden_power.py",
+    "mutation_testing/tests",
+    "property_tests/test_beta_implicit_gradient.py",
+    "property_tests/test_property_meta.py",
+    "property_tests/test_soak.py",
+    "reference/tests",
+)
+
+
+def _judges_another_module(config: pytest.Config) -> bool:
+    return config.getoption("--impl") != DEFAULT_IMPL
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if not _judges_another_module(config):
+        return None
+    relative = collection_path.relative_to(config.rootpath).as_posix()
+    if any(relative == path or relative.startswith(f"{path}/") for path in SELF_TESTS):
+        return True
+    return None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    impl_name = config.getoption("--impl")
+    if _judges_another_module(config):
+        return (
+            f"policy-dists: judging {impl_name} (the suite's self-tests and the built-in's "
+            "white-box tests are not collected)"
+        )
+    return f"policy-dists: judging the built-in {impl_name}"
+
+
+def verdict_key(nodeid: str) -> tuple[str, str]:
+    """(output, property) of a test id: the seed page output named in its parameters (or
+    "-"), and the test function's name without its `test_` prefix (the extreme-magnitude
+    family of a property apart from its ordinary one)."""
+    from property_tests.registry import SEED_PAGE_OUTPUTS
+
+    path, _, name = nodeid.partition("::")
+    function, _, parameters = name.partition("[")
+    tokens = set(re.split(r"[-\[\]]", parameters))
+    output = next((o for o in SEED_PAGE_OUTPUTS if o in tokens), "-")
+    family = " [extreme magnitudes]" if "extreme" in tokens else ""
+    return output, f"{Path(path).stem}::{function.removeprefix('test_')}{family}"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The verdict: failures grouped by output and property, one line each, with the first
+    line of the first failure of the group."""
+    failed = terminalreporter.stats.get("failed", [])
+    if not failed:
+        return
+    groups: dict[tuple[str, str], list[pytest.TestReport]] = {}
+    for report in failed:
+        groups.setdefault(verdict_key(report.nodeid), []).append(report)
+    terminalreporter.section(f"policy-dists verdict: {len(groups)} problems", sep="=")
+    for (output, prop), reports in sorted(groups.items()):
+        crash = getattr(reports[0].longrepr, "reprcrash", None)
+        first = crash.message.splitlines()[0] if crash is not None and crash.message else ""
+        terminalreporter.write_line(f"{len(reports):4} failed  {output} | {prop} | {first[:200]}")
 
 
 @pytest.fixture(scope="session")

@@ -30,8 +30,10 @@ class Case:
 
     `action` holds the dtype-rounded action row of a continuous or Multibinary log_prob case;
     None for the other quantities and for Discrete and DiscreteLikeContinuous, whose log_prob
-    values are one per class (see QUANTITIES). `extension` names the policy-dists extension
-    the case needs (property_tests/extensions.py), None for the seed page's API.
+    values are one per class (see QUANTITIES); a Discrete "log_prob_of_classes" case lists
+    there the class indices k (as floats) it scores (a d_action too large to store every class).
+    `extension` names the policy-dists extension the case needs (property_tests/extensions.py),
+    None for the seed page's API.
     """
 
     id: str
@@ -52,6 +54,11 @@ class OutputSpec:
     configs: Mapping[str, Mapping[str, Any]]
     vec_sources: Mapping[str, tuple[float, ...]]
     cases: tuple[Case, ...]
+    label: str | None = None  # the test id, where `name` is shared by two fixture files
+
+    @property
+    def id(self) -> str:
+        return self.label or self.name
 
     def vecs(self, dtype: str) -> dict[str, tuple[float, ...]]:
         """The vec rows rounded to `dtype`, as exact float64 numbers."""
@@ -108,6 +115,9 @@ def _continuous_cases(
                 prefix = f"{config}/{dtype}/{vec}"
                 for label, a in boundary_actions(dtype):
                     row = tuple(a if j % 2 == 0 else -a for j in range(d_action))
+                    # Past ±1 the seed page promises nothing: clamping such an action like
+                    # any other is a policy-dists extension, in a group of its own.
+                    outside = None if abs(a) <= 1 else "clamps_actions_outside_the_box"
                     cases.append(
                         Case(
                             f"{prefix}/log_prob/a=±{label}",
@@ -116,7 +126,7 @@ def _continuous_cases(
                             vec,
                             "log_prob",
                             row,
-                            extension,
+                            extension or outside,
                         )
                     )
                 for quantity, needs in quantities.items():
@@ -252,6 +262,9 @@ _DISCRETE_CONFIGS = {
     "default": {"d_action": 4},
     "wide_clip": {"d_action": 4, "clip_prob_low": 0.2, "clip_prob_high": 0.5},
     "no_clip": {"d_action": 4, "clip_prob_low": 0.0, "clip_prob_high": 1.0},
+    # d_action * clip_prob_low = 1.2 > 1 (SPEC §5 accepts it): renormalizing moves r below
+    # the floor.
+    "floor_above_one_over_d": {"d_action": 4, "clip_prob_low": 0.3, "clip_prob_high": 0.9},
 }
 _DISCRETE_VECS = {
     "ordinary": (0.5, -1.25, 2.0, 0.1),
@@ -259,6 +272,45 @@ _DISCRETE_VECS = {
     "near_one_hot": (SATURATE_HIGH, 0.0, 0.0, -SATURATE_HIGH),
     "extreme": (EXTREME, -EXTREME, 0.0, -EXTREME),
 }
+
+# A large action space at the default clips: d_action * clip_prob_low = 1.5 > 1. Rows of
+# small integers keep the fixture short: flat (every p = 1/1500 clamps up to low, r = 1/1500
+# < low), one class far ahead (p_0 clamps down to high, the rest up to low) and a sawtooth
+# k mod 10 (p = 0.0042 and 0.0015 at residues 9 and 8 stay inside [low, high], the rest
+# clamp up). Its cases score a few classes (LARGE_DISCRETE_CLASSES), not all 1500.
+LARGE_DISCRETE_D = 1500
+_LARGE_DISCRETE_CONFIGS = {"default_d1500": {"d_action": LARGE_DISCRETE_D}}
+_LARGE_DISCRETE_VECS = {
+    "flat": (0.0,) * LARGE_DISCRETE_D,
+    "near_one_hot": (SATURATE_HIGH,) + (0.0,) * (LARGE_DISCRETE_D - 1),
+    "sawtooth": tuple(float(k % 10) for k in range(LARGE_DISCRETE_D)),
+}
+LARGE_DISCRETE_CLASSES = (0.0, 7.0, 8.0, 9.0, 750.0, 1499.0)
+
+
+def _large_discrete_cases() -> tuple[Case, ...]:
+    """log_prob_of_classes at LARGE_DISCRETE_CLASSES and the entropy, for every dtype and vec
+    row."""
+    classes = ",".join(str(int(k)) for k in LARGE_DISCRETE_CLASSES)
+    cases = []
+    for config in _LARGE_DISCRETE_CONFIGS:
+        for dtype in DTYPES:
+            for vec in _LARGE_DISCRETE_VECS:
+                prefix = f"{config}/{dtype}/{vec}"
+                cases.append(
+                    Case(
+                        f"{prefix}/log_prob_of_classes/k={classes}",
+                        config,
+                        dtype,
+                        vec,
+                        "log_prob_of_classes",
+                        LARGE_DISCRETE_CLASSES,
+                        None,
+                    )
+                )
+                cases.append(Case(f"{prefix}/entropy", config, dtype, vec, "entropy", None, None))
+    return tuple(cases)
+
 
 _MULTIBINARY_VECS = {
     "ordinary": (0.3, -1.5, 2.0, 0.0, -0.01),
@@ -303,6 +355,8 @@ QUANTITIES: dict[str, str] = {
     "log_prob": "log-density (continuous: of the case's action row; Discrete: of each class "
     "index k; DiscreteLikeContinuous: of each one-hot e_k; Multibinary: of the outcome row "
     "in the id, k=0 all zeros, k=1 all ones), one value per value the output returns",
+    "log_prob_of_classes": "Discrete's log-density of each class index k listed in the case's "
+    "action (and id), for a d_action too large to store every class",
     "mean": "dist.mean",
     "entropy": "dist.entropy()",
     "probs": "dist.probs",
@@ -350,6 +404,14 @@ SPECS: tuple[OutputSpec, ...] = (
         _plain_cases(
             _DISCRETE_CONFIGS, tuple(_DISCRETE_VECS), ("log_prob", "probs", "logits", "entropy")
         ),
+    ),
+    OutputSpec(
+        "Discrete",
+        "discrete_large",
+        _LARGE_DISCRETE_CONFIGS,
+        _LARGE_DISCRETE_VECS,
+        _large_discrete_cases(),
+        label="Discrete-large",
     ),
     OutputSpec(
         "DiscreteLikeContinuous",

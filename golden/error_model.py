@@ -41,6 +41,19 @@ K_MODEL = (
 
 _LOG_DENSITY = "the arbiter's condition sum of SPEC §7 (the magnitudes of the formula's terms)"
 
+# A categorical's normalizers are sums of d positive terms: in any order each is off by
+# <= (d - 1) u relative (u = eps/2), an absolute (d - 1) u in log r_k, where K's count of
+# roundings allows one. S adds that for every normalizer a categorical may have (golden/
+# expected.py): softmax's, the clip's renormalization, torch Categorical's own of probs
+# (upstream builds one), and for DiscreteLikeContinuous its logits' renormalization.
+_SUMS = (
+    ", plus {n} (d - 1) / (2 K) for {n} normalizing d-term sums (K eps times it is {n} (d - 1) u)"
+)
+_ENTROPY_SUMS = (
+    ", plus ({n} (1 + H) + H) (d - 1) / (2 K): log r_k's {n} (d - 1) u moves -sum r_k log r_k "
+    "by <= (1 + H) times it, and the entropy's own d-term sum adds (d - 1) u H"
+)
+
 # S, per output and quantity: what rounding of the inputs to each operation can move.
 SCALES: dict[str, dict[str, str]] = {
     "TanhGaussian": {
@@ -62,17 +75,18 @@ SCALES: dict[str, dict[str, str]] = {
         "|interpolated part| for tanh_bounded_positive)",
     },
     "Discrete": {
-        "log_prob": _LOG_DENSITY + " of log r_k",
-        "entropy": _LOG_DENSITY,
-        "probs": "r_k S_k, S_k the condition sum of log r_k: exp turns log r_k's absolute error "
-        "into relative error of r_k",
-        "logits": "S_k, the condition sum of log r_k",
+        "log_prob": _LOG_DENSITY + " of log r_k" + _SUMS.format(n=3),
+        "log_prob_of_classes": "as log_prob",
+        "entropy": _LOG_DENSITY + _ENTROPY_SUMS.format(n=3),
+        "probs": "r_k S_k, S_k the condition scale of log r_k: exp turns log r_k's absolute "
+        "error into relative error of r_k",
+        "logits": "S_k, the condition scale of log r_k",
     },
     "DiscreteLikeContinuous": {
-        "log_prob": _LOG_DENSITY + " of log r_k",
-        "entropy": _LOG_DENSITY,
-        "probs": "r_k S_k, S_k the condition sum of log r_k",
-        "logits": "S_k, the condition sum of log r_k",
+        "log_prob": _LOG_DENSITY + " of log r_k" + _SUMS.format(n=4),
+        "entropy": _LOG_DENSITY + _ENTROPY_SUMS.format(n=4),
+        "probs": "r_k S_k, S_k the condition scale of log r_k",
+        "logits": "S_k, the condition scale of log r_k",
     },
     "Multibinary": {
         "log_prob": _LOG_DENSITY + " (one term: |y*|)",

@@ -47,7 +47,8 @@ def impl_values(
     device: torch.device,
 ) -> list[float]:
     """The case's values from `impl`: vec is one row, given a batch dimension of 1 (of d for the
-    per-class log_prob of Discrete and DiscreteLikeContinuous)."""
+    per-class log_prob of Discrete and DiscreteLikeContinuous, or of the number of classes a
+    Discrete log_prob_of_classes case lists in `action`)."""
     torch_dtype = TORCH_DTYPES[dtype]
     row = torch.tensor(vec, dtype=torch_dtype, device=device)
     if output == "activations":
@@ -56,14 +57,16 @@ def impl_values(
     if output in ("Discrete", "DiscreteLikeContinuous"):
         discrete_kwargs = kwargs.get("discrete", kwargs)
         d = discrete_kwargs["d_action"]
-        dist = impl.Discrete(**discrete_kwargs)(row.expand(d, d))
         classes = torch.arange(d, device=device)
+        if quantity == "log_prob_of_classes":
+            classes = torch.tensor([int(k) for k in action], device=device)
+        dist = impl.Discrete(**discrete_kwargs)(row.expand(len(classes), d))
         if output == "DiscreteLikeContinuous":
             dist = impl.DiscreteLikeContinuous(
                 dist, gumbel_softmax_temperature=kwargs["gumbel_softmax_temperature"]
             )
             classes = torch.eye(d, dtype=torch_dtype, device=device)
-        if quantity == "log_prob":
+        if quantity in ("log_prob", "log_prob_of_classes"):
             return _values(dist.log_prob(classes))
         if quantity == "entropy":
             return _values(dist.entropy()[:1])
@@ -77,11 +80,16 @@ def impl_values(
 
 
 def _reference_discrete(
-    discrete: reference.Discrete, quantity: str, row: np.ndarray, np_dtype: type
+    discrete: reference.Discrete,
+    quantity: str,
+    row: np.ndarray,
+    classes: Sequence[float] | None,
+    np_dtype: type,
 ) -> np.ndarray:
     d = discrete.d_action
-    if quantity == "log_prob":
-        return discrete.log_prob(np.broadcast_to(row, (d, d)), np.arange(d), np_dtype)
+    if quantity in ("log_prob", "log_prob_of_classes"):
+        index = np.arange(d) if classes is None else np.asarray(classes, np.int64)
+        return discrete.log_prob(np.broadcast_to(row, (len(index), d)), index, np_dtype)
     if quantity == "entropy":
         return discrete.entropy(row, np_dtype)
     return getattr(discrete.params(row, np_dtype), quantity)
@@ -110,7 +118,7 @@ def reference_values(
     if output == "activations":
         result = activation_parameter(kwargs)(row, np_dtype)
     elif output == "Discrete":
-        result = _reference_discrete(reference.Discrete(**kwargs), quantity, row, np_dtype)
+        result = _reference_discrete(reference.Discrete(**kwargs), quantity, row, action, np_dtype)
     elif output == "DiscreteLikeContinuous":
         logits = reference.Discrete(**kwargs["discrete"]).params(row, np_dtype).logits
         one_hot = reference.DiscreteLikeContinuous(logits, kwargs["gumbel_softmax_temperature"])

@@ -16,6 +16,7 @@ from mpmath import mp
 
 import policy_dists_reference as reference
 from golden.cases import NUMPY_DTYPES, Case, OutputSpec
+from golden.error_model import K
 from policy_dists_reference import arbiter
 from policy_dists_reference.activations import PositiveParameter
 from policy_dists_reference.arbiter.activations import positive_parameter
@@ -97,14 +98,28 @@ def _beta(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: type) -
 
 
 def _categorical(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: type) -> Exact:
-    """Discrete's categorical r; DiscreteLikeContinuous configs wrap a Discrete config."""
+    """Discrete's categorical r; DiscreteLikeContinuous configs wrap a Discrete config.
+
+    S is the arbiter's condition sum plus the normalizers' d-term sums (error_model.SCALES):
+    each sum of d positive terms is off by <= (d - 1) u relative in any order (u = eps/2), an
+    absolute (d - 1) u in log r_k, where K's count allows one rounding. Discrete has up to
+    three (softmax's, the clip's renormalization, and a torch Categorical's own
+    renormalization of probs), DiscreteLikeContinuous one more (its logits renormalized):
+    S_k += sums (d - 1) / (2 K) makes K eps S_k grow by sums (d - 1) u. The entropy
+    -sum r_k log r_k moves by <= sum_k r_k |1 + log r_k| times that (<= (1 + H) of it), and
+    its own d-term sum of positive terms adds (d - 1) u H.
+    """
+    wrapped = "discrete" in kwargs
     output = reference.Discrete(**kwargs.get("discrete", kwargs))
+    per_sum = mpmath.mpf(output.d_action - 1) / (2 * K)
+    sums = 4 if wrapped else 3
     if case.quantity == "entropy":
-        return _with_cond(arbiter.discrete.entropy(output, vec, dtype))
-    per_class = [
-        arbiter.discrete.log_prob(output, vec, np.array(k), dtype) for k in range(output.d_action)
-    ]
-    log_r = [(result.value[0], result.cond[0]) for result in per_class]
+        result = arbiter.discrete.entropy(output, vec, dtype)
+        entropy, cond = result.value[0], result.cond[0]
+        return [(entropy, cond + per_sum * (sums * (1 + abs(entropy)) + abs(entropy)))]
+    classes = range(output.d_action) if case.action is None else [int(k) for k in case.action]
+    per_class = [arbiter.discrete.log_prob(output, vec, np.array(k), dtype) for k in classes]
+    log_r = [(result.value[0], result.cond[0] + sums * per_sum) for result in per_class]
     if case.quantity == "probs":
         return [(mp.exp(value), mp.exp(value) * cond) for value, cond in log_r]
     return log_r  # log_prob of each class, and logits = log r

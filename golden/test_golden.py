@@ -44,7 +44,7 @@ def _report(spec: OutputSpec, checked: int, failures: list[str]) -> str:
 
 
 GROUPS = [
-    pytest.param(spec, extension, id=spec.name + (f"-{extension}" if extension else ""))
+    pytest.param(spec, extension, id=spec.id + (f"-{extension}" if extension else ""))
     for spec in SPECS
     for extension in spec.extension_groups
 ]
@@ -73,7 +73,7 @@ def test_implementation_matches_golden(
     assert not failures, _report(spec, checked, failures)
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=[s.name for s in SPECS])
+@pytest.mark.parametrize("spec", SPECS, ids=[s.id for s in SPECS])
 def test_reference_matches_golden(spec: OutputSpec, dtype: torch.dtype) -> None:
     """The float64 numpy reference at the same dtype-rounded inputs, extensions included."""
     fixture = load_shipped(spec.stem)
@@ -86,7 +86,7 @@ def test_reference_matches_golden(spec: OutputSpec, dtype: torch.dtype) -> None:
     assert not failures, _report(spec, checked, failures)
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=[s.name for s in SPECS])
+@pytest.mark.parametrize("spec", SPECS, ids=[s.id for s in SPECS])
 def test_fixture_is_current(spec: OutputSpec) -> None:
     """The file holds exactly the cases, inputs and error model of golden/cases.py and
     golden/error_model.py, and each tolerance is that model applied to the stored y* and S."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+import torch
 from hypothesis import Phase, settings
 
 from property_tests.extensions import requires_extension
@@ -26,3 +29,14 @@ settings.register_profile(
     parent=settings.get_profile("ci"),
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target],
 )
+
+
+@pytest.fixture(autouse=True, params=[False, True], ids=["validate_args-off", "validate_args-on"])
+def _pinned_torch_validation(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every contract and property test runs under torch's argument validation off (how
+    training runs and torch.compile run: a NaN or an out-of-support value passes silently)
+    and on (torch's documented default). Overrides the root conftest's pin to on."""
+    before = torch.distributions.Distribution._validate_args
+    torch.distributions.Distribution.set_default_validate_args(request.param)
+    yield
+    torch.distributions.Distribution.set_default_validate_args(before)

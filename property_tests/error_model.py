@@ -59,10 +59,10 @@ GRAD = Budget(
 )
 PROBS_ULPS = Budget(
     8,
-    "ulps of each probability (audit), the roundings that do not depend on the logits: "
-    "softmax's exp, sum and divide <= 3, the clamp is exact, the renormalizing sum and divide "
-    "<= 3 ulps of the result (the sum's error is relative to the divisor, near 1); "
-    "categorical_probs_ulps adds the rounding of the logit differences.",
+    "ulps of each probability (audit), the roundings that depend neither on the logits nor "
+    "on d: exp, the divisions and the final rounding; the clamp is exact. "
+    "categorical_probs_ulps adds the normalizing sums' roundings (d - 1 each) and the "
+    "rounding of the logit differences.",
 )
 SIGMOID_ULPS = Budget(
     8,
@@ -169,16 +169,28 @@ def categorical_probs_ulps(
     eps/2 |Delta_k| for p_k, eps/2 sum_j p_j |Delta_j| for softmax's normalizer and
     eps/2 sum_j r_j |Delta_j| for the renormalizing one (its terms carry p_j's error and weigh
     r_j). Hence r_k is off by eps/2 (|Delta_k| + 2 sum_j p_j |Delta_j| + sum_j r_j |Delta_j|)
-    relative, plus the PROBS_ULPS roundings. A relative error of eps/2 is at most 1 ulp (an
+    relative, plus the PROBS_ULPS roundings. Each normalizer is a sum of d positive terms,
+    off by (d - 1) eps/2 relative in any order, and an implementation may hold three
+    (softmax's, the clip's renormalization, torch Categorical(probs=...)'s own): 3 (d - 1)
+    eps/2 more. A relative error of eps/2 is at most 1 ulp (an
     ulp of y is above eps |y| / 2), so that sum counts in ulps directly. It grows with
-    |log p_k|: p_k = 7.7e-8 (Delta = -16.4) is 9.5 ulps off in float32.
+    |log p_k|: p_k = 7.7e-8 (Delta = -16.4) is 9.5 ulps off in float32. A class held at a
+    clip bound, or whose p is 0, is exact and carries no Delta term.
     """
     vec = np.asarray(vec, dtype=np.float64)
-    delta = np.abs(vec - vec.max(-1, keepdims=True))
-    p = softmax(vec, axis=-1)
-    r = ref.params(vec, numpy_dtype(dtype)).probs
+    with np.errstate(over="ignore", invalid="ignore"):
+        delta = np.abs(vec - vec.max(-1, keepdims=True))  # inf past float64's range: p = 0
+        p = softmax(vec, axis=-1)
+        # A class the clamp holds at low or high (even after p moves by its whole error
+        # budget) is exact, and so is one whose p is 0: neither carries Delta's rounding.
+        drift = eps(dtype) / 2 * delta + PROBS_ULPS.units * eps(dtype)
+        low, high = ref.clip_probs(numpy_dtype(dtype))
+        settled = (p == 0) | (p * np.exp(drift) < low) | (p * np.exp(-drift) > high)
+        r = ref.params(vec, numpy_dtype(dtype)).probs
+    delta = np.where(settled, 0.0, delta)
     inherited = 2 * (p * delta).sum(-1, keepdims=True) + (r * delta).sum(-1, keepdims=True)
-    return PROBS_ULPS.units + delta + inherited
+    sums = 3 * (vec.shape[-1] - 1)
+    return PROBS_ULPS.units + sums + delta + inherited
 
 
 def probs_ulps(output: str, ref: object, vec: np.ndarray, dtype: torch.dtype) -> np.ndarray:

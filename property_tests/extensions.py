@@ -52,7 +52,23 @@ def _gmm_takes_clip_kwarg(impl: types.ModuleType) -> bool:
     return "clip_actions_on_log_prob" in inspect.signature(impl.GMM).parameters
 
 
+def _gin_registers_activations(impl: types.ModuleType) -> bool:
+    """Whether gin knows the module's activation functions (the seed page registers only the
+    classes)."""
+    import gin
+
+    targets = {impl.softplus_bounded_positive, impl.tanh_bounded_positive}
+    return all(
+        any(t in (c.wrapper, c.wrapped) for _, c in gin.config._REGISTRY.items()) for t in targets
+    )
+
+
 EXTENSIONS: dict[str, Extension] = {
+    "gin_activations": Extension(
+        "both activations are gin configurables, so `std_activation = @softplus_bounded_positive`"
+        " binds (SPEC §5; the seed page marks only the classes @gin.configurable)",
+        _gin_registers_activations,
+    ),
     "sample_and_log_prob": Extension(
         "rsample_and_log_prob / sample_and_log_prob (SPEC §4 TanhGaussian, new)",
         _has_sample_and_log_prob,
@@ -104,6 +120,16 @@ EXTENSIONS: dict[str, Extension] = {
     "nan_statistics": Extension(
         "log_dict statistics that are undefined (any of an empty batch, std of one value) are "
         "NaN, with no error and no warning",
+        None,
+    ),
+    "half_in_float32": Extension(
+        "float16/bfloat16 vec is computed in float32 and the distribution's outputs are "
+        "float32 (SPEC §6)",
+        None,
+    ),
+    "nan_propagates": Extension(
+        "a NaN in vec propagates as NaN into log_prob, mean and probs of its row, and never "
+        "raises (SPEC §6); the seed page's API may as well raise",
         None,
     ),
     "set_validation": Extension(

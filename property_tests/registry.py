@@ -24,8 +24,6 @@ import torch
 import torch.nn.functional as F
 
 import policy_dists_reference as reference
-from property_tests.extensions import has_extension
-from property_tests.strategies import LEADS as DRAWN_LEADS
 from property_tests.strategies import OUTPUT_STRATEGIES, OutputStrategy, Params, numpy_dtype
 
 Shape = tuple[int, ...]
@@ -45,8 +43,12 @@ SEED_PAGE_OUTPUTS: tuple[str, ...] = (
 # SPEC §4: the statistics `forward` logs for each log_dict key.
 LOG_STATS: tuple[str, ...] = ("max", "min", "std", "mean")
 
-# Leading dims of vec the shape tests use; () is a 1-D vec.
-LEADS: tuple[Shape, ...] = ((), (3,), (2, 1, 4), (0, 5))
+# Leading dims of vec the shape tests use. A 1-D vec (lead ()) and an empty batch (0, 5) have
+# families of their own (test_contract_shapes), so that a module failing either fails there
+# alone, not in every property that happens to draw it.
+LEADS: tuple[Shape, ...] = ((3,), (2, 1, 4))
+ONE_DIMENSIONAL: Shape = ()
+EMPTY_BATCH: Shape = (0, 5)
 SAMPLE_SHAPES: tuple[Shape, ...] = ((), (7,))
 
 
@@ -58,7 +60,7 @@ class Support(enum.Enum):
     UNSPECIFIED = "not specified by SPEC"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class OutputCase:
     name: str
     # The PolicyOutput class that consumes vec and its constructor kwargs. For
@@ -94,6 +96,10 @@ class OutputCase:
     reference: Callable[[Kwargs], Any] | None = None
     # Draws constructor kwargs and vec for the property tests.
     param_strategy: OutputStrategy | None = None
+
+    def __repr__(self) -> str:
+        # Hypothesis prints the arguments of a failing example: the name says which case.
+        return f"OutputCase({self.name!r})"
 
     @property
     def is_policy_output(self) -> bool:
@@ -139,30 +145,10 @@ def reference_wrapper(
     return reference.DiscreteLikeContinuous(logits, gumbel_softmax_temperature=temperature)
 
 
-def drawn_leads(
-    case: OutputCase,
-    impl: types.ModuleType,
-    is_default_impl: bool,
-    leads: tuple[Shape, ...] = DRAWN_LEADS,
-) -> tuple[Shape, ...]:
-    """`leads` without () (a 1-D vec) where that is an extension `impl` lacks."""
-    batchless = case.extensions.get("batchless")
-    if batchless is None or has_extension(impl, is_default_impl, batchless):
-        return leads
-    return tuple(lead for lead in leads if lead != ())
-
-
-def draw_params(
-    data: Any,
-    case: OutputCase,
-    impl: types.ModuleType,
-    is_default_impl: bool,
-    dtype: torch.dtype,
-    regimes: Any,
-) -> Params:
-    """One hypothesis draw of `case`'s parameters in `regimes`, over the leads `impl` supports."""
-    leads = drawn_leads(case, impl, is_default_impl)
-    return data.draw(case.param_strategy.params(dtype, regimes, leads), label="params")
+def draw_params(data: Any, case: OutputCase, dtype: torch.dtype, regimes: Any) -> Params:
+    """One hypothesis draw of `case`'s parameters in `regimes`, over batches of one or more
+    rows (a 1-D vec and an empty batch are families of their own: test_contract_shapes)."""
+    return data.draw(case.param_strategy.params(dtype, regimes), label="params")
 
 
 def _per_dim(lead: Shape, kw: Kwargs) -> Shape:
@@ -365,9 +351,5 @@ def case_params(cases: tuple[OutputCase, ...] = CASES, features: tuple[str, ...]
 
 
 def case_lead_params(cases: tuple[OutputCase, ...] = CASES) -> list[Any]:
-    """(case, lead) for every lead of LEADS; lead () is a 1-D vec (the "batchless" feature)."""
-    return [
-        case_param(case, lead, features=("batchless",) if lead == () else ())
-        for case in cases
-        for lead in LEADS
-    ]
+    """(case, lead) for every lead of LEADS."""
+    return [case_param(case, lead) for case in cases for lead in LEADS]

@@ -10,9 +10,10 @@ Parameters (`OutputStrategy.params`, one per output in OUTPUT_STRATEGIES, the re
 and vec, every row from a Regime: moderate (|x| <= 3), ordinary network outputs (|x| <= 10),
 extreme finite values (|x| <= 1e4), any finite value of the dtype, or parameters at the
 activation bounds (raw -40 / +30 saturate; alpha, beta at their lows and large; flat and
-near-one-hot logits; separated and identical mixture modes); batch shapes from LEADS (a 1-D
-vec and an empty batch included). Actions: [-1, 1] biased toward the boundary (1 - 10^-k,
-nextafter(1, 0), exactly ±1) and outside it; the tests add the implementation's own samples.
+near-one-hot logits; separated and identical mixture modes); batch shapes from NONEMPTY_LEADS
+(a 1-D vec and an empty batch have their own tests). Actions: [-1, 1] biased toward the
+boundary (1 - 10^-k, nextafter(1, 0), exactly ±1) and outside it; the tests add the
+implementation's own samples.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pytest
 import torch
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -79,6 +81,16 @@ class Regime(enum.Enum):
     BOUNDS = "bounds"  # parameters at the activation bounds, one-hot/flat logits, mode layouts
 
 
+def magnitude_families(
+    ordinary: tuple[Regime, ...] = (Regime.ORDINARY, Regime.BOUNDS),
+    extreme: tuple[Regime, ...] = (Regime.EXTREME,),
+) -> list[Any]:
+    """The `regimes` parameter of a property: ordinary network outputs (with parameters at the
+    activation bounds), and extreme magnitudes as a family of its own, so that a module that
+    fails only on extreme inputs fails there alone."""
+    return [pytest.param(ordinary, id="ordinary"), pytest.param(extreme, id="extreme")]
+
+
 @dataclass(frozen=True)
 class Params:
     """One drawn output: constructor kwargs (std_activation by name, as the reference takes
@@ -109,8 +121,8 @@ class Params:
 
 Row = Callable[[Mapping[str, Any], torch.dtype], st.SearchStrategy[list[float]]]
 
-# Batch shapes of vec: a 1-D vec, one row, a few rows, two batch axes, and an empty batch.
-LEADS: tuple[tuple[int, ...], ...] = ((), (1,), (3,), (2, 2), (0,))
+# Batch shapes of vec the properties draw: one row, a few rows, two batch axes. A 1-D vec and
+# an empty batch are families of their own (test_contract_shapes).
 NONEMPTY_LEADS: tuple[tuple[int, ...], ...] = ((1,), (3,), (2, 2))
 
 

@@ -92,19 +92,43 @@ def test_tanh_bounded_positive_values_and_range(impl: types.ModuleType, dtype: t
 
 
 @pytest.mark.extension("strict_validation")
-@pytest.mark.parametrize(("low", "high"), [(1.0, 1.0), (1.0, 0.0), (1.0, 0.5), (0.0, -1.0)])
-def test_softplus_bounded_positive_rejects_high_not_above_low(
+@pytest.mark.parametrize(("low", "high"), [(1.0, 0.0), (1.0, 0.5), (0.0, -1.0)])
+def test_softplus_bounded_positive_rejects_high_below_low(
     impl: types.ModuleType, low: float, high: float
 ) -> None:
-    # The message names the function and both bounds, each as a word.
+    # An empty range. The message names the function and both bounds, each as a word.
     with pytest.raises(ValueError, match=r"\bsoftplus_bounded_positive\b.*\blow\b.*\bhigh\b"):
         impl.softplus_bounded_positive(torch.zeros(3), low, high)
 
 
 @pytest.mark.extension("strict_validation")
-@pytest.mark.parametrize(("low", "high"), [(0.0, 1.0), (-1.0, 1.0), (2.0, 1.0), (1.0, 1.0)])
-def test_tanh_bounded_positive_requires_0_lt_low_lt_high(
-    impl: types.ModuleType, low: float, high: float
+@pytest.mark.parametrize(
+    ("low", "high"), [(0.0, 1.0), (-1.0, 1.0), (2.0, 1.0), (1.0, math.inf), (1.0, None)]
+)
+def test_tanh_bounded_positive_requires_0_lt_low_le_high_lt_inf(
+    impl: types.ModuleType, low: float, high: float | None
 ) -> None:
+    # log high = inf would make the value inf, or NaN where (tanh x + 1)/2 is 0.
     with pytest.raises(ValueError, match=r"\btanh_bounded_positive\b.*\blow\b.*\bhigh\b"):
         impl.tanh_bounded_positive(torch.zeros(3), low, high)
+
+
+@pytest.mark.parametrize("name", ["softplus_bounded_positive", "tanh_bounded_positive"])
+def test_equal_bounds_give_the_constant_low(
+    impl: types.ModuleType, name: str, dtype: torch.dtype
+) -> None:
+    """high == low is a fixed parameter, as upstream: softplus_bounded_positive clamps to
+    high = low (exact, the dtype's low), tanh_bounded_positive is exp(log low): log low rounded
+    to the dtype (u |log low| absolute, |log 0.7| < 1) and exp's own <= 2 ulps, <= 3 eps
+    relative. Its gradient is 0: the exact function is constant, so any gradient is error,
+    within GRAD's 32 eps max(1, |g*|) = 32 eps."""
+    x = torch.tensor(X_GRID, dtype=dtype, requires_grad=True)
+    out = getattr(impl, name)(x, 0.7, 0.7)
+    (grad,) = torch.autograd.grad(out.sum(), x)
+    torch.testing.assert_close(
+        out.detach().double(),
+        torch.full_like(x, _in_dtype(0.7, dtype), dtype=torch.float64),
+        rtol=3 * eps(dtype),
+        atol=0,
+    )
+    assert bool((grad.abs() <= 32 * eps(dtype)).all()), grad

@@ -27,7 +27,32 @@ from property_tests.registry import (
 )
 from property_tests.strategies import FIXTURE_SAFE, closed_unit_actions, finite_floats
 
-# ---- wrong last dimension and wrong types (policy-dists' stricter checking) ----
+# ---- wrong last dimension and wrong types ----
+
+
+@pytest.mark.parametrize("delta", [-1, 1, 2])
+@pytest.mark.parametrize("case", case_params(POLICY_OUTPUT_CASES))
+def test_a_wrong_last_dimension_is_never_silently_accepted(
+    impl: types.ModuleType, case: OutputCase, delta: int
+) -> None:
+    """A vec with input_dimension + delta entries is not the output's input: the module must
+    raise, when called or at the latest on the first sample/log_prob, rather than return a
+    distribution of some other shape built from misassigned entries."""
+    output = case.policy_output(impl)
+    received = output.input_dimension + delta
+    try:
+        dist = output(torch.randn(2, received))
+        action = dist.sample()
+        dist.log_prob(action)
+    except Exception:  # any error: the wrong input was refused
+        return
+    pytest.fail(
+        f"{case.name} vec of {received} entries (input_dimension {output.input_dimension}): "
+        f"got a distribution with samples of shape {tuple(action.shape)}, expected an error"
+    )
+
+
+# (policy-dists' stricter checking: the error's type and message)
 
 
 @pytest.mark.extension("strict_validation")
@@ -188,6 +213,34 @@ def test_any_finite_vec_gives_no_nan(
     _assert_no_nan_anywhere(case, impl, vec, actions)
 
 
+@pytest.mark.parametrize("case", case_params())
+def test_nan_in_vec_never_gives_a_plausible_number(
+    impl: types.ModuleType, case: OutputCase, dtype: torch.dtype
+) -> None:
+    """A NaN row of vec: the module may raise, or return NaN for that row (and finite values
+    for the others); a finite log_prob, mean or probability for it would be a silent error."""
+    vec = torch.randn(case.vec_shape((3,)), dtype=dtype)
+    vec[0] = float("nan")
+    actions = case.make_actions((3,), case.output_kwargs, dtype, vec.device)
+    try:
+        dist = case.distribution(impl, vec)
+        values = {"log_prob": dist.log_prob(actions)}
+        if case.has_mean:
+            values["mean"] = dist.mean
+        if case.has_probs:
+            values["probs"] = dist.probs
+    except Exception:  # refusing NaN input is as good as propagating it
+        return
+    for name, value in values.items():
+        assert not bool(value[0].isfinite().any()), (
+            f"{case.name} {name} of a NaN row: got {value[0]}, expected NaN or an error"
+        )
+    assert bool(values["log_prob"][1:].isfinite().all()), (
+        f"{case.name} log_prob of the finite rows beside a NaN row: got {values['log_prob'][1:]}"
+    )
+
+
+@pytest.mark.extension("nan_propagates")
 @pytest.mark.parametrize("case", case_params())
 def test_nan_in_vec_propagates(
     impl: types.ModuleType, case: OutputCase, dtype: torch.dtype

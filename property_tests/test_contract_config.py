@@ -6,8 +6,10 @@ import functools
 import inspect
 import math
 import pickle
+import re
 import types
 from collections.abc import Callable, Iterator
+from fractions import Fraction
 from typing import Any
 
 import gin
@@ -22,12 +24,32 @@ from property_tests.registry import CASES_BY_NAME, POLICY_OUTPUT_CASES, OutputCa
 LEAD = (3,)
 
 
+def gin_selector(impl: types.ModuleType, name: str) -> str:
+    """The complete selector gin registered for `impl`'s object `name`, or `name` itself when
+    gin knows no such object. Bindings by the bare name would be ambiguous (or bind another
+    module's configurable) when two implementations are loaded in one process; gin has no
+    public look-up by object, so its registry is read directly."""
+    target = getattr(impl, name, None)
+    for selector, configurable in gin.config._REGISTRY.items():
+        if target is not None and target in (configurable.wrapper, configurable.wrapped):
+            return selector
+    return name
+
+
 @pytest.fixture
 def gin_config(impl: types.ModuleType) -> Iterator[Callable[[str], None]]:
-    """gin.parse_config, with the implementation's configurables registered (importing `impl`
-    did that) and every binding cleared afterwards."""
+    """gin.parse_config of bindings written with the upstream names (`TanhGaussian.std_low`,
+    `@softplus_bounded_positive`), each name resolved to `impl`'s own registration; every
+    binding is cleared afterwards."""
+
+    def parse(config: str) -> None:
+        binding = re.compile(r"^(\s*)(\w+)\.", flags=re.MULTILINE)  # Name.param = ...
+        reference = re.compile(r"@(\w+)")  # = @name
+        config = binding.sub(lambda m: f"{m[1]}{gin_selector(impl, m[2])}.", config)
+        gin.parse_config(reference.sub(lambda m: f"@{gin_selector(impl, m[1])}", config))
+
     gin.clear_config()
-    yield gin.parse_config
+    yield parse
     gin.clear_config()
 
 
@@ -48,6 +70,7 @@ def test_gin_binds_tanh_gaussian_std_low(
     assert sigma == pytest.approx(0.01, rel=16 * eps(torch.float64))
 
 
+@pytest.mark.extension("gin_activations")
 def test_gin_binds_an_activation_reference(
     impl: types.ModuleType, gin_config: Callable[[str], None]
 ) -> None:
@@ -57,6 +80,7 @@ def test_gin_binds_an_activation_reference(
     assert sigma == pytest.approx(math.log(2) + math.exp(-5), rel=16 * eps(torch.float64))
 
 
+@pytest.mark.extension("gin_activations")
 def test_gin_binds_beta_std_activation(
     impl: types.ModuleType, gin_config: Callable[[str], None]
 ) -> None:
@@ -224,6 +248,7 @@ def test_pickle_round_trip_keeps_constructor_arguments(
     _same_forward(case, kwargs["d_action"], output, pickle.loads(pickle.dumps(output)))
 
 
+@pytest.mark.extension("gin_activations")
 def test_pickle_round_trip_under_gin_bindings(
     impl: types.ModuleType, gin_config: Callable[[str], None]
 ) -> None:
@@ -258,7 +283,6 @@ _INVALID: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("TanhGaussian", {"d_action": 2, "std_low": 0.0}, ("std_low",)),
     ("TanhGaussian", {"d_action": 2, "std_low": -0.1}, ("std_low",)),
     ("TanhGaussian", {"d_action": 2, "std_low": 1.0, "std_high": 0.5}, ("std_low", "std_high")),
-    ("TanhGaussian", {"d_action": 2, "std_low": 1.0, "std_high": 1.0}, ("std_low", "std_high")),
     (
         "TanhGaussian",
         {"d_action": 2, "clip_actions_on_log_prob": (-1.5, 0.9)},
@@ -322,20 +346,28 @@ _INVALID: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("Beta", {"d_action": 2, "alpha_low": 0.0}, ("alpha_low",)),
     ("Beta", {"d_action": 2, "alpha_low": 2.0, "alpha_high": 1.5}, ("alpha_low", "alpha_high")),
     ("Beta", {"d_action": 2, "beta_low": -1.0}, ("beta_low",)),
-    ("Beta", {"d_action": 2, "beta_low": 2.0, "beta_high": 2.0}, ("beta_low", "beta_high")),
     ("Discrete", {"d_action": 0}, ("d_action",)),
     ("Discrete", {"d_action": 4, "clip_prob_low": -0.1}, ("clip_prob_low",)),
     ("Discrete", {"d_action": 4, "clip_prob_high": 1.1}, ("clip_prob_high",)),
+    # An empty range (low > high), or q = clamp(p, 0, 0) = 0 with nothing to normalize.
     (
         "Discrete",
-        {"d_action": 4, "clip_prob_low": 0.5, "clip_prob_high": 0.5},
+        {"d_action": 4, "clip_prob_low": 0.5, "clip_prob_high": 0.4},
         ("clip_prob_low", "clip_prob_high"),
     ),
     (
         "Discrete",
-        {"d_action": 4, "clip_prob_low": 0.3, "clip_prob_high": 0.9},
-        ("clip_prob_low", "d_action"),
+        {"d_action": 4, "clip_prob_low": 0.0, "clip_prob_high": 0.0},
+        ("clip_prob_low", "clip_prob_high"),
     ),
+    # 1e-50 is 0 in float32: q = 0 there.
+    (
+        "Discrete",
+        {"d_action": 4, "clip_prob_low": 0.0, "clip_prob_high": 1e-50},
+        ("clip_prob_high",),
+    ),
+    # tanh_bounded_positive needs a finite log high: inf makes sigma inf, or NaN.
+    ("TanhGaussian", {"d_action": 2, "std_high": math.inf}, ("std_high",)),
     ("Multibinary", {"d_action": 0}, ("d_action",)),
 ]
 
@@ -366,6 +398,18 @@ def test_beta_with_tanh_activation_requires_both_upper_bounds(
 
 
 @pytest.mark.extension("strict_validation")
+@pytest.mark.parametrize("name", ["TanhGaussian", "GMM"])
+def test_tanh_activation_requires_std_high_at_construction(
+    impl: types.ModuleType, name: str
+) -> None:
+    """tanh_bounded_positive takes log std_high: None is named when the output is built, not
+    at its first forward (upstream fails there with a TypeError from math.log)."""
+    with pytest.raises(ValueError) as err:
+        getattr(impl, name)(2, std_activation=impl.tanh_bounded_positive, std_high=None)
+    assert first_line_names(err.value, name, "std_high"), str(err.value)
+
+
+@pytest.mark.extension("strict_validation")
 @pytest.mark.extension("gmm_clip_kwarg")
 @pytest.mark.parametrize("clip", [(-1.5, 0.9), (0.3, 0.3), (0.5, -0.5)])
 def test_gmm_rejects_invalid_clip(impl: types.ModuleType, clip: tuple[float, float]) -> None:
@@ -391,14 +435,113 @@ def test_discrete_like_continuous_rejects_non_positive_temperature(
         ("Beta", {"d_action": 1, "clip_actions_on_log_prob": (-1.0, 1.0)}),
         ("Discrete", {"d_action": 4, "clip_prob_low": 0.0, "clip_prob_high": 1.0}),
         ("Discrete", {"d_action": 4, "clip_prob_low": 0.25, "clip_prob_high": 1.0}),
+        ("Discrete", {"d_action": 4, "clip_prob_low": 0.3, "clip_prob_high": 0.9}),
+        ("Discrete", {"d_action": 4, "clip_prob_low": 0.5, "clip_prob_high": 0.5}),
+        ("Discrete", {"d_action": 2000}),
         ("GMM", {"d_action": 1, "gmm_modes": 1, "std_high": 2.0}),
+        ("GMM", {"d_action": 1, "std_low": 0.5, "std_high": 0.5}),
+        ("TanhGaussian", {"d_action": 1, "std_low": 0.5, "std_high": 0.5}),
+        ("Beta", {"d_action": 1, "alpha_low": 2.0, "alpha_high": 2.0}),
+        ("Beta", {"d_action": 1, "clip_actions_on_log_prob": (0.5, 0.5)}),
     ],
 )
 def test_constructor_accepts_boundary_arguments(
     impl: types.ModuleType, name: str, kwargs: dict[str, Any]
 ) -> None:
-    # The closed ends of SPEC §5's ranges are valid: -1 <= l < h <= 1, 0 <= low < high <= 1,
-    # d_action * clip_prob_low <= 1.
+    # The closed ends of SPEC §5's ranges are valid: -1 <= l < h <= 1, 0 <= low <= high <= 1,
+    # std_low <= std_high, and any d_action * clip_prob_low (upstream accepts them all).
     output = getattr(impl, name)(**kwargs)
     vec = torch.randn(2, output.input_dimension)
     assert output(vec).sample().shape[0] == 2
+
+
+# ---- accepted configurations give valid distributions (SPEC §5: reject only those that
+# give none; upstream accepts each of these) ----
+
+
+def test_discrete_with_floor_above_one_over_d_is_a_categorical(impl: types.ModuleType) -> None:
+    """d_action * clip_prob_low = 1.2 > 1: q = clamp(p, 0.3, 0.9), r = q / sum q. Both rows
+    have exact q, the float64 numbers 0.3 and 0.9 (p = 1/4 clamps up; softmax of 50 vs 0 is
+    1 - 6e-22 and 2e-22, clamped to 0.9 and 0.3), so r is the exact ratio q / sum q up to
+    <= 2 renormalizations (the clip's, and a torch Categorical's own, as upstream builds one),
+    each 3 roundings of the sum and 1 of the division, plus the rounding of the exact ratio
+    to float64 here: rel 9 u = 4.5 eps. Every r_k of row 0 and
+    r_1..3 of row 1 lie below the floor 0.3: it bounds q, not r."""
+    output = impl.Discrete(4, clip_prob_low=0.3, clip_prob_high=0.9)
+    vec = torch.tensor([[0.0, 0.0, 0.0, 0.0], [50.0, 0.0, 0.0, 0.0]], dtype=torch.float64)
+    probs = output(vec).probs
+    rows = [[Fraction(0.3)] * 4, [Fraction(0.9), *[Fraction(0.3)] * 3]]
+    want = torch.tensor([[float(q / sum(row)) for q in row] for row in rows], dtype=torch.float64)
+    torch.testing.assert_close(probs, want, rtol=4.5 * eps(torch.float64), atol=0)
+    assert bool((probs[0] < 0.3).all()) and bool((probs[1, 1:] < 0.3).all())
+
+
+def test_discrete_with_equal_clip_bounds_is_uniform(impl: types.ModuleType) -> None:
+    """clip_prob_low == clip_prob_high: q = low for every class, r = 1/d whatever vec; q is
+    exact, the sum of d = 4 equal terms 0.5 is exact, and so is 0.5 / 2."""
+    output = impl.Discrete(4, clip_prob_low=0.5, clip_prob_high=0.5)
+    vec = 5 * torch.randn(3, 4, dtype=torch.float64)
+    assert torch.equal(output(vec).probs, torch.full((3, 4), 0.25, dtype=torch.float64))
+
+
+@pytest.mark.parametrize("activation", ["tanh_bounded_positive", "softplus_bounded_positive"])
+def test_tanh_gaussian_with_equal_std_bounds_has_that_std(
+    impl: types.ModuleType, activation: str
+) -> None:
+    """std_low == std_high fixes sigma for every raw std: tanh_bounded_positive is exp(log low),
+    softplus_bounded_positive clamps to high = low. sigma read back from log_prob within ~8
+    roundings, as test_gin_binds_tanh_gaussian_std_low."""
+    output = impl.TanhGaussian(
+        1, std_low=0.5, std_high=0.5, std_activation=getattr(impl, activation)
+    )
+    for raw_std in (-1e3, -3.0, 0.0, 2.0, 1e3):
+        sigma = _tanh_gaussian_sigma(output, raw_std)
+        assert sigma == pytest.approx(0.5, rel=16 * eps(torch.float64)), raw_std
+
+
+def test_tanh_gaussian_with_softplus_and_no_std_high_is_unbounded(
+    impl: types.ModuleType,
+) -> None:
+    """std_high=None is unbounded for softplus_bounded_positive: raw std 1e3 gives sigma =
+    1e3 + std_low. sigma = exp(-log_prob(0) - log(2 pi)/2), log_prob within 16 eps S with
+    S = |log sigma| + log(2 pi)/2 < 8 (LOG_PROB), which exp makes relative."""
+    output = impl.TanhGaussian(
+        1, std_low=0.01, std_high=None, std_activation=impl.softplus_bounded_positive
+    )
+    sigma = _tanh_gaussian_sigma(output, 1e3)
+    assert sigma == pytest.approx(1e3 + 0.01, rel=16 * 8 * eps(torch.float64))
+
+
+def test_gmm_with_equal_std_bounds_has_that_std(impl: types.ModuleType) -> None:
+    """std_low == std_high = 0.5 gives sigma = 0.5 for every raw std: log_prob is, bit for bit,
+    that of an unbounded GMM at raw std -1e3, whose softplus underflows to 0 so that its
+    sigma is exactly std_low (same code on the same values)."""
+    actions = torch.tensor([[0.0], [0.3], [-0.9]], dtype=torch.float64)
+    unbounded = impl.GMM(1, gmm_modes=1, std_low=0.5, std_high=None)
+    at_low = torch.tensor([[0.2, -1e3, 0.0]], dtype=torch.float64).expand(3, 3)
+    want = unbounded(at_low).log_prob(actions)
+    fixed = impl.GMM(1, gmm_modes=1, std_low=0.5, std_high=0.5)
+    for raw_std in (-1e3, 0.0, 1e3):
+        vec = torch.tensor([[0.2, raw_std, 0.0]], dtype=torch.float64).expand(3, 3)
+        assert torch.equal(fixed(vec).log_prob(actions), want), raw_std
+
+
+def test_beta_with_equal_alpha_bounds_has_that_alpha(impl: types.ModuleType) -> None:
+    """alpha_low == alpha_high = 2, beta_low == beta_high = 3: the mean 2 alpha/(alpha + beta)
+    - 1 = -0.2 for every raw input, within 16 eps absolute (as test_gin_binds_beta_std_activation:
+    ~12 roundings)."""
+    output = impl.Beta(1, alpha_low=2.0, alpha_high=2.0, beta_low=3.0, beta_high=3.0)
+    vec = torch.tensor([[-1e3, 1e3], [0.0, 0.0], [1e3, -5.0]], dtype=torch.float64)
+    mean = output(vec).mean
+    assert bool(((mean + 0.2).abs() <= 16 * eps(torch.float64)).all()), mean
+
+
+def test_beta_with_a_one_point_clip_scores_every_action_there(impl: types.ModuleType) -> None:
+    """clip (0.5, 0.5): every action clamps to 0.5, so log_prob(a) is log_prob(0.5) to the
+    bit (same operations on the same values at the same positions)."""
+    output = impl.Beta(2, clip_actions_on_log_prob=(0.5, 0.5))
+    dist = output(torch.randn(3, 4, dtype=torch.float64))
+    actions = torch.tensor([[-1.0, 1.0], [0.0, 0.2], [0.5, 0.9]], dtype=torch.float64)
+    log_prob = dist.log_prob(actions)
+    assert bool(log_prob.isfinite().all())
+    assert torch.equal(log_prob, dist.log_prob(torch.full_like(actions, 0.5)))

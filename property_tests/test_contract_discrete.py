@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from scipy.stats import chi2
+from scipy.stats import binom, chi2
 
+import policy_dists_reference as reference
+from property_tests import error_model
 from property_tests.error_messages import first_line_names
 from property_tests.numerics import (
     dlc_rsample_gradient,
@@ -21,6 +23,7 @@ from property_tests.numerics import (
     recover_gumbel_softmax,
 )
 from property_tests.registry import CASES, OutputCase, Support, case_params
+from property_tests.strategies import numpy_dtype
 
 D = 4
 LOW, HIGH = 0.001, 0.99  # Discrete's default clip_prob_low / clip_prob_high
@@ -249,7 +252,8 @@ def test_dlc_default_temperature_is_one_half(impl: types.ModuleType) -> None:
 def test_dlc_log_prob_of_soft_and_one_hot_actions(
     impl: types.ModuleType, dtype: torch.dtype
 ) -> None:
-    assert torch.distributions.Distribution._validate_args  # torch validation is on (conftest)
+    """Never raises for soft actions: the validate_args-on instance is where torch's
+    OneHotCategorical would."""
     vec = _logits(dtype)
     categorical = impl.Discrete(D)(vec)
     dlc = impl.DiscreteLikeContinuous(categorical)
@@ -509,3 +513,142 @@ def test_continuous_and_binary_draws_follow_vec_not_the_default_device(
             outputs["rsample"] = dist.rsample()
     for name, value in outputs.items():
         assert value.device == vec.device, name
+
+
+# ---- d_action * clip_prob_low > 1 (SPEC §5): action spaces in the thousands at the default
+# clips, as upstream accepts them ----
+
+# (d, clip_prob_low, clip_prob_high): d in the thousands at the default clips, and a small
+# d whose floor 0.3 is above 1/d.
+FLOOR_ABOVE_ONE_OVER_D = [(1000, LOW, HIGH), (2000, LOW, HIGH), (4000, LOW, HIGH), (4, 0.3, 0.9)]
+FLOOR_IDS = ["d1000", "d2000", "d4000", "d4-low0.3"]
+
+
+def _large_d_logits(d: int, dtype: torch.dtype) -> torch.Tensor:
+    """Four rows of (4, d): random; uniform (every p = 1/d <= low clamps up, r = 1/d); one
+    class at 50 (p_0 ~ 1 clamps down to high, the rest up to low); min(500, d/2) classes at 0
+    and the rest at -30 (each of those classes has p = 1/500 or 1/2, inside [low, high]: that
+    mass is unclipped, the other classes clamp up)."""
+    vec = 3 * torch.randn(4, d, dtype=dtype)
+    vec[1] = 0.0
+    vec[2] = 0.0
+    vec[2, 0] = 50.0
+    vec[3] = -30.0
+    vec[3, : min(500, d // 2)] = 0.0
+    return vec
+
+
+def _sum_to_one_ulps(d: int) -> float:
+    """|sum_k r_k - 1| in units of u = eps/2, for any implementation of r = q / sum q.
+
+    However r is formed, its normalizer is a d-term sum of positive terms, which in any order
+    is off by <= (d - 1) u relative and scales every r_k by the same factor. Each r_k adds
+    its own roundings: a division (u), or, forming r as exp(log q_k - log sum q), the
+    argument's rounding u |log r_k| and exp's <= 2 ulps (<= 4u). Summed with weights r_k:
+    <= (d - 1 + 4) u + u sum_k r_k |log r_k| <= (d + 3 + ln d) u. The test sums with
+    math.fsum (exact, then one rounding in float64)."""
+    return d + 3 + math.log(d)
+
+
+@pytest.mark.parametrize(("d", "low", "high"), FLOOR_ABOVE_ONE_OVER_D, ids=FLOOR_IDS)
+def test_floor_above_one_over_d_gives_a_categorical(
+    impl: types.ModuleType, dtype: torch.dtype, d: int, low: float, high: float
+) -> None:
+    """Discrete with d * clip_prob_low >= 1: probs are finite, >= 0, sum to 1 within
+    _sum_to_one_ulps, and the floor bounds q, not r (row 2: r_k = low / (high + (d-1) low)
+    < low for k >= 1)."""
+    vec = _large_d_logits(d, dtype)
+    dist = impl.Discrete(d, clip_prob_low=low, clip_prob_high=high)(vec)
+    probs = dist.probs
+    assert probs.shape == (4, d)
+    assert probs.dtype == dtype
+    assert bool(probs.isfinite().all()) and bool((probs >= 0).all())
+    u = eps(dtype) / 2
+    for row in probs.double().tolist():
+        assert abs(math.fsum(row) - 1.0) <= _sum_to_one_ulps(d) * u + eps(torch.float64), d
+    assert bool((probs[2, 1:] < float(torch.tensor(low, dtype=dtype))).all())
+    assert bool(dist.logits.isfinite().all())
+
+
+def _within(got: np.ndarray, want: np.ndarray, tol: np.ndarray, what: str) -> None:
+    error = np.abs(got - want)
+    worst = np.unravel_index(np.argmax(error - tol), error.shape)
+    assert bool((error <= tol).all()), (
+        f"Discrete {what}, index {worst}: got {got[worst]!r}, expected {want[worst]!r}, "
+        f"tolerance {tol[worst]:.3g}"
+    )
+
+
+@pytest.mark.parametrize(("d", "low", "high"), FLOOR_ABOVE_ONE_OVER_D, ids=FLOOR_IDS)
+def test_floor_above_one_over_d_agrees_with_the_reference(
+    impl: types.ModuleType, dtype: torch.dtype, d: int, low: float, high: float
+) -> None:
+    """probs, logits and log_prob against policy_dists_reference.Discrete, same arguments.
+
+    Error model: the suite's budgets (error_model: categorical_probs_ulps for probs, which
+    counts the three normalizing d-term sums an implementation may hold; LOG_PROB with
+    discrete_cond's S for log r, REFERENCE for the float64 reference). discrete_cond counts a
+    normalizing sum as one rounding: each is off by <= (d - 1) u relative in any order
+    (u = eps/2), 3 (d - 1) u = 1.5 (d - 1) eps absolute on each log r_k. The reference's two
+    float64 sums are within the same terms in float64 units."""
+    vec = _large_d_logits(d, dtype)
+    dist = impl.Discrete(d, clip_prob_low=low, clip_prob_high=high)(vec)
+    ref = reference.Discrete(d, clip_prob_low=low, clip_prob_high=high)
+    vec_np = vec.double().numpy()
+    want = ref.params(vec_np, numpy_dtype(dtype))
+    sums = 3 * (d - 1)
+    units = error_model.categorical_probs_ulps(ref, vec_np, dtype)
+    tol = units * error_model.ulp(want.probs, dtype) + (
+        error_model.REFERENCE.units + sums
+    ) * error_model.ulp(want.probs, torch.float64)
+    _within(dist.probs.double().numpy(), want.probs, tol, "probs")
+    # S of every log r_k: discrete_cond with vec as (4, 1, d) broadcasts each row against
+    # the (4, d) class indices.
+    every_class = np.broadcast_to(np.arange(d), (4, d))
+    cond = error_model.discrete_cond(ref, vec_np[:, None, :], every_class, dtype)
+    log_tol = error_model.cond_tolerance("Discrete", "log_prob", want.logits, cond, dtype, True)
+    log_tol = log_tol + 1.5 * (d - 1) * (eps(dtype) + eps(torch.float64))
+    _within(dist.logits.double().numpy(), want.logits, log_tol, "logits")
+    # log_prob at the distribution's own samples and at fixed classes, shape batch_shape.
+    for index in (dist.sample()[..., 0], torch.tensor([0, d // 2, d - 1, 1])):
+        log_prob = dist.log_prob(index)
+        assert log_prob.shape == (4,)
+        column = index.numpy()[:, None]
+        _within(
+            log_prob.double().numpy(),
+            np.take_along_axis(want.logits, column, -1)[:, 0],
+            np.take_along_axis(log_tol, column, -1)[:, 0],
+            "log_prob",
+        )
+
+
+# Draws for the frequency check below; see its power statement.
+LARGE_D_DRAWS = 20_000
+
+
+@pytest.mark.parametrize(("d", "low", "high"), FLOOR_ABOVE_ONE_OVER_D, ids=FLOOR_IDS)
+def test_floor_above_one_over_d_samples_indices_with_r(
+    impl: types.ModuleType, d: int, low: float, high: float
+) -> None:
+    """sample() is int64 indices in [0, d) of shape sample_shape + batch_shape + (1,), and
+    class 0 of row 2 is drawn with r_0 = high / (high + (d - 1) low) (0.50, 0.33, 0.20, 0.50
+    for the four configurations), not with q_0 = high or softmax's ~1.
+
+    The count of class 0 in n = 2e4 draws is Binomial(n, r_0); it is accepted between the
+    binomial's 5e-7 and 1 - 5e-7 quantiles: false failure <= 1e-6. Power: the acceptance
+    half-width is <= 4.9 sd, sd <= sqrt(0.25 / n) = 0.0035, so a sampling probability off by
+    >= 0.035 (2 x 4.9 sd) is detected with probability >= 1 - 1e-6 (normal approximation)."""
+    vec = _large_d_logits(d, torch.float64)
+    dist = impl.Discrete(d, clip_prob_low=low, clip_prob_high=high)(vec)
+    one = dist.sample()
+    assert one.shape == (4, 1) and one.dtype == torch.int64
+    draws = dist.sample((LARGE_D_DRAWS,))
+    assert draws.shape == (LARGE_D_DRAWS, 4, 1) and draws.dtype == torch.int64
+    assert bool(((draws >= 0) & (draws < d)).all()) and bool(((one >= 0) & (one < d)).all())
+    r_0 = high / (high + (d - 1) * low)
+    count = int((draws[:, 2, 0] == 0).sum())
+    lo, hi = (
+        binom.ppf(FALSE_FAILURE / 2, LARGE_D_DRAWS, r_0),
+        binom.isf(FALSE_FAILURE / 2, LARGE_D_DRAWS, r_0),
+    )
+    assert lo <= count <= hi, (d, count, LARGE_D_DRAWS * r_0)

@@ -1,4 +1,5 @@
-"""SPEC §6 dtypes: float32/float64 are preserved; float16/bfloat16 vec is computed in float32."""
+"""SPEC §6 dtypes: float32/float64 are preserved; a half-precision training step is finite;
+float16/bfloat16 vec is computed in float32 (a policy-dists extension)."""
 
 from __future__ import annotations
 
@@ -55,7 +56,32 @@ def test_float32_and_float64_are_preserved(
     _check_dtypes(case, case.distribution(impl, vec), dtype, actions)
 
 
-@pytest.mark.parametrize("half", [torch.float16, torch.bfloat16], ids=["float16", "bfloat16"])
+HALF_DTYPES = pytest.mark.parametrize(
+    "half", [torch.float16, torch.bfloat16], ids=["float16", "bfloat16"]
+)
+
+
+@HALF_DTYPES
+@pytest.mark.parametrize("case", case_params())
+def test_a_half_precision_training_step_is_finite(
+    impl: types.ModuleType, case: OutputCase, device: torch.device, half: torch.dtype
+) -> None:
+    """A half-precision vec (mixed-precision training) of ordinary values: the training step
+    (a differentiable sample where the output has one, else a sample; its log_prob; the
+    gradient of the sum in vec) gives finite log-probs and gradients in whatever dtype the
+    module computes. Own samples are scored under the module's clip, so every exact value
+    is finite."""
+    vec = torch.randn(case.vec_shape(LEAD), device=device).to(half).requires_grad_()
+    dist = case.distribution(impl, vec)
+    action = dist.rsample() if case.rsample is Support.YES else dist.sample()
+    log_prob = dist.log_prob(action)
+    (grad,) = torch.autograd.grad(log_prob.sum(), vec)
+    assert bool(log_prob.isfinite().all()), f"{case.name} half log_prob: got {log_prob}"
+    assert bool(grad.isfinite().all()), f"{case.name} half gradient in vec: got {grad}"
+
+
+@pytest.mark.extension("half_in_float32")
+@HALF_DTYPES
 @pytest.mark.parametrize("case", case_params())
 def test_half_precision_vec_is_computed_in_float32(
     impl: types.ModuleType, case: OutputCase, device: torch.device, half: torch.dtype

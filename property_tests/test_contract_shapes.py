@@ -1,7 +1,8 @@
 """SPEC §4 shapes: input_dimension, batch/event shapes, sample/rsample/log_prob/mean/entropy.
 
-Every (output, leading dims of vec) pair of the registry; leading dims () is a 1-D vec and
-(0, 5) an empty batch (SPEC §6: both work).
+Every (output, leading dims of vec) pair of the registry. A 1-D vec and an empty batch
+(SPEC §6: both work) are a family each, checking every operation at once: a module that fails
+on them shows one failure per output there, not one in every other family.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import types
 import pytest
 import torch
 
+from property_tests.extensions import has_extension
 from property_tests.registry import (
     CASES,
+    EMPTY_BATCH,
     LEADS,
+    ONE_DIMENSIONAL,
     POLICY_OUTPUT_CASES,
     SAMPLE_SHAPES,
     OutputCase,
@@ -48,6 +52,12 @@ def test_sample_log_prob_and_mean_shapes(
     device: torch.device,
     dtype: torch.dtype,
 ) -> None:
+    _check_sample_log_prob_and_mean(impl, case, lead, device, dtype)
+
+
+def _check_sample_log_prob_and_mean(
+    impl: types.ModuleType, case: OutputCase, lead: Shape, device: torch.device, dtype: torch.dtype
+) -> None:
     kw = case.output_kwargs
     dist = case.distribution(impl, torch.randn(case.vec_shape(lead), dtype=dtype, device=device))
     if case.batch_shape is not None and case.event_shape is not None:
@@ -71,10 +81,7 @@ def _rsample_params() -> list[object]:
             case,
             lead,
             sample_shape,
-            features=(
-                *(("batchless",) if lead == () else ()),
-                *(("rsample_sample_shape",) if sample_shape != () else ()),
-            ),
+            features=("rsample_sample_shape",) if sample_shape != () else (),
         )
         for case in CASES
         if case.rsample is Support.YES
@@ -100,7 +107,7 @@ def test_rsample_shape(
 
 def _entropy_params() -> list[object]:
     return [
-        case_param(case, lead, features=("entropy", *(("batchless",) if lead == () else ())))
+        case_param(case, lead, features=("entropy",))
         for case in CASES
         if case.entropy is Support.YES
         for lead in LEADS
@@ -113,6 +120,51 @@ def test_entropy_shape(
 ) -> None:
     dist = case.distribution(impl, torch.randn(case.vec_shape(lead), dtype=dtype, device=device))
     assert dist.entropy().shape == case.log_prob_shape(lead, case.output_kwargs)
+
+
+def _check_every_operation(
+    impl: types.ModuleType,
+    is_default_impl: bool,
+    case: OutputCase,
+    lead: Shape,
+    device: torch.device,
+    dtype: torch.dtype,
+) -> None:
+    """sample, log_prob and mean, then rsample and entropy where SPEC has them (their
+    extensions where the module has those), all with their shapes for `lead`."""
+    _check_sample_log_prob_and_mean(impl, case, lead, device, dtype)
+    dist = case.distribution(impl, torch.randn(case.vec_shape(lead), dtype=dtype, device=device))
+    if case.rsample is Support.YES:
+        assert dist.rsample().shape == case.action_shape(lead, case.output_kwargs)
+    entropy = case.extensions.get("entropy")
+    if case.entropy is Support.YES and (
+        entropy is None or has_extension(impl, is_default_impl, entropy)
+    ):
+        assert dist.entropy().shape == case.log_prob_shape(lead, case.output_kwargs)
+
+
+@pytest.mark.parametrize("case", case_params())
+def test_an_empty_batch_gives_empty_results(
+    impl: types.ModuleType,
+    is_default_impl: bool,
+    case: OutputCase,
+    device: torch.device,
+    dtype: torch.dtype,
+) -> None:
+    """SPEC §6: a zero-size leading dim works: every operation returns its empty result."""
+    _check_every_operation(impl, is_default_impl, case, EMPTY_BATCH, device, dtype)
+
+
+@pytest.mark.parametrize("case", case_params(features=("batchless",)))
+def test_a_one_dimensional_vec_gives_unbatched_results(
+    impl: types.ModuleType,
+    is_default_impl: bool,
+    case: OutputCase,
+    device: torch.device,
+    dtype: torch.dtype,
+) -> None:
+    """SPEC §6: a 1-D vec works (GMM's: a policy-dists extension), with no batch dims."""
+    _check_every_operation(impl, is_default_impl, case, ONE_DIMENSIONAL, device, dtype)
 
 
 @pytest.mark.parametrize("case", case_params(tuple(c for c in CASES if c.batch_shape is not None)))

@@ -27,11 +27,11 @@ from property_tests.strategies import (
     beyond_box_actions,
     box_actions,
     in_dtype,
+    magnitude_families,
     numpy_dtype,
     seed_torch,
 )
 
-FINITE_REGIMES = (Regime.ORDINARY, Regime.EXTREME, Regime.BOUNDS)
 CLIPPED = tuple(c for c in CASES if c.box_actions)  # TanhGaussian, GMM, Beta
 
 
@@ -75,15 +75,16 @@ def _assert_clamped(
 @FIXTURE_SAFE
 @given(data=st.data())
 @pytest.mark.parametrize("case", case_params(CLIPPED))
+@pytest.mark.parametrize("regimes", magnitude_families())
 def test_past_the_clip_bound_equals_the_value_at_the_bound(
+    regimes: tuple[Regime, ...],
     impl: types.ModuleType,
-    is_default_impl: bool,
     case: OutputCase,
     dtype: torch.dtype,
     device: torch.device,
     data: st.DataObject,
 ) -> None:
-    params = draw_params(data, case, impl, is_default_impl, dtype, FINITE_REGIMES)
+    params = draw_params(data, case, dtype, regimes)
     bounds = case.drawn_reference(params).clip_bounds(numpy_dtype(dtype))
     shape = _action_shape(case, params)
     actions = data.draw(action_array(shape, _past_the_clip(*bounds, dtype)), label="actions")
@@ -95,16 +96,16 @@ def test_past_the_clip_bound_equals_the_value_at_the_bound(
 @FIXTURE_SAFE
 @given(data=st.data())
 @pytest.mark.parametrize("case", case_params(CLIPPED))
+@pytest.mark.parametrize("regimes", magnitude_families())
 def test_outside_the_box_equals_the_value_at_the_bound(
+    regimes: tuple[Regime, ...],
     impl: types.ModuleType,
     case: OutputCase,
     dtype: torch.dtype,
     device: torch.device,
     data: st.DataObject,
 ) -> None:
-    params = data.draw(
-        case.param_strategy.params(dtype, FINITE_REGIMES, NONEMPTY_LEADS), label="params"
-    )
+    params = data.draw(case.param_strategy.params(dtype, regimes, NONEMPTY_LEADS), label="params")
     bounds = case.drawn_reference(params).clip_bounds(numpy_dtype(dtype))
     shape = _action_shape(case, params)
     actions = data.draw(
@@ -138,9 +139,10 @@ def _valid_actions(
 @FIXTURE_SAFE
 @given(data=st.data())
 @pytest.mark.parametrize("case", case_params(CASES))
+@pytest.mark.parametrize("regimes", magnitude_families())
 def test_log_prob_and_its_gradients_are_finite_on_the_closed_box(
+    regimes: tuple[Regime, ...],
     impl: types.ModuleType,
-    is_default_impl: bool,
     case: OutputCase,
     dtype: torch.dtype,
     device: torch.device,
@@ -149,7 +151,7 @@ def test_log_prob_and_its_gradients_are_finite_on_the_closed_box(
     """SPEC §6: -inf only where the exact value is below the dtype's lowest number, which for
     |vec| <= 1e4 never happens (the lowest exact log-density here, GMM at std 1e-4 and
     |mean| = 1e4, is about -5e15); every clip bound lies strictly inside (-1, 1)."""
-    params = draw_params(data, case, impl, is_default_impl, dtype, FINITE_REGIMES)
+    params = draw_params(data, case, dtype, regimes)
     vec = params.tensor(dtype, device, requires_grad=True)
     dist = case.drawn_distribution(impl, params, vec)
     raw = _valid_actions(case, params, dtype, data)
@@ -202,7 +204,6 @@ def test_beta_exponent_zero_at_the_ends_of_a_full_clip(
 # ---- own samples ----
 
 OWN = ("TanhGaussian", "GMM")
-OWN_REGIMES = (Regime.ORDINARY, Regime.EXTREME, Regime.BOUNDS)
 DRAWS = 16
 # |e| <= 10 standard deviations for every draw: P(|e| > 10) = 1.5e-23 per draw.
 E_BOUND = 10.0
@@ -285,7 +286,9 @@ def _saturated_bounds(
 @FIXTURE_SAFE
 @given(data=st.data())
 @pytest.mark.parametrize("case", case_params(tuple(CASES_BY_NAME[n] for n in OWN)))
+@pytest.mark.parametrize("regimes", magnitude_families())
 def test_own_samples_are_scored_from_their_presquash_value(
+    regimes: tuple[Regime, ...],
     impl: types.ModuleType,
     case: OutputCase,
     dtype: torch.dtype,
@@ -296,9 +299,7 @@ def test_own_samples_are_scored_from_their_presquash_value(
     sample is below 1 in magnitude, against the reference's log_prob_presquash at atanh(a)
     with the error model of _own_sample_tolerance; where tanh(u) rounded to ±1 (TanhGaussian),
     finite and within the bounds of _saturated_bounds; GMM's saturated rows only finite."""
-    params = data.draw(
-        case.param_strategy.params(dtype, OWN_REGIMES, NONEMPTY_LEADS), label="params"
-    )
+    params = data.draw(case.param_strategy.params(dtype, regimes, NONEMPTY_LEADS), label="params")
     ref = case.drawn_reference(params)
     dist = case.drawn_distribution(impl, params, params.tensor(dtype, device))
     seed_torch(data)

@@ -50,6 +50,7 @@ from property_tests.strategies import (
     Params,
     Regime,
     in_dtype,
+    magnitude_families,
     numpy_dtype,
 )
 
@@ -267,8 +268,6 @@ def test_density_integrates_to_the_reference_mass_of_the_unclipped_region(
 
 # ---- probability mass functions ----
 
-PMF_REGIMES = (Regime.ORDINARY, Regime.EXTREME, Regime.BOUNDS)
-
 
 def _pmf_log_probs(
     case: OutputCase, dist: object, params: Params, dtype: torch.dtype, device: torch.device
@@ -322,9 +321,10 @@ PMF_CASES = tuple(CASES_BY_NAME[n] for n in ("Discrete", "DiscreteLikeContinuous
 @FIXTURE_SAFE
 @given(data=st.data())
 @pytest.mark.parametrize("case", case_params(PMF_CASES))
+@pytest.mark.parametrize("regimes", magnitude_families())
 def test_pmf_sums_to_one(
+    regimes: tuple[Regime, ...],
     impl: types.ModuleType,
-    is_default_impl: bool,
     case: OutputCase,
     dtype: torch.dtype,
     device: torch.device,
@@ -332,7 +332,7 @@ def test_pmf_sums_to_one(
 ) -> None:
     """sum_k exp(log_prob(k)) = 1 exactly; each term carries the LOG_PROB budget t_k, so the
     sum is within sum_k p_k (exp(t_k) - 1), plus d eps64 for the float64 summation."""
-    params = draw_params(data, case, impl, is_default_impl, dtype, PMF_REGIMES)
+    params = draw_params(data, case, dtype, regimes)
     dist = case.drawn_distribution(impl, params, params.tensor(dtype, device))
     got, want, cond = _pmf_log_probs(case, dist, params, dtype, device)
     budget = error_model.cond_tolerance(case.name, "log_prob", want, cond, dtype, True)

@@ -49,11 +49,10 @@ from property_tests.strategies import (
     action_array,
     draw_seed,
     in_dtype,
+    magnitude_families,
     numpy_dtype,
     seed_torch,
 )
-
-GRADIENT_REGIMES = (Regime.ORDINARY, Regime.EXTREME, Regime.BOUNDS)
 
 
 def _sample_and_grad(
@@ -79,11 +78,16 @@ def _sample_and_grad(
 
 @FIXTURE_SAFE
 @given(data=st.data())
+@pytest.mark.parametrize("regimes", magnitude_families())
 def test_tanh_gaussian_rsample_gradient_is_the_explicit_reparameterization(
-    impl: types.ModuleType, dtype: torch.dtype, device: torch.device, data: st.DataObject
+    regimes: tuple[Regime, ...],
+    impl: types.ModuleType,
+    dtype: torch.dtype,
+    device: torch.device,
+    data: st.DataObject,
 ) -> None:
     case = CASES_BY_NAME["TanhGaussian"]
-    params = data.draw(case.param_strategy.params(dtype, GRADIENT_REGIMES), label="params")
+    params = data.draw(case.param_strategy.params(dtype, regimes), label="params")
     _check_tanh_gaussian_rsample_gradient(impl, params, dtype, device, draw_seed(data))
 
 
@@ -195,8 +199,13 @@ SLOPE_STEP = 1e-6
 
 @FIXTURE_SAFE
 @given(data=st.data())
+@pytest.mark.parametrize("regimes", magnitude_families())
 def test_beta_rsample_gradient_is_the_implicit_reparameterization(
-    impl: types.ModuleType, dtype: torch.dtype, device: torch.device, data: st.DataObject
+    regimes: tuple[Regime, ...],
+    impl: types.ModuleType,
+    dtype: torch.dtype,
+    device: torch.device,
+    data: st.DataObject,
 ) -> None:
     """Error model of g = da/draw = 2 (dx/dtheta) theta'(raw), theta = alpha or beta:
     - the implementation: GRAD budget relative to the terms of log f, which reach
@@ -212,7 +221,7 @@ def test_beta_rsample_gradient_is_the_implicit_reparameterization(
     checked only for a finite gradient.
     """
     case = CASES_BY_NAME["Beta"]
-    params = data.draw(case.param_strategy.params(dtype, GRADIENT_REGIMES), label="params")
+    params = data.draw(case.param_strategy.params(dtype, regimes), label="params")
     ref = case.drawn_reference(params)
     a, grad = _sample_and_grad(case, impl, params, dtype, device, draw_seed(data))
     assert bool(np.isfinite(grad).all()), grad

@@ -12,11 +12,11 @@ from torch.distributions import Distribution, constraints
 
 from policy_dists import validation
 from policy_dists.activations import (
+    require_activation_bounds,
     resolve_activation,
     softplus_bounded_positive,
-    tanh_bounded_positive,
 )
-from policy_dists.arguments import require_clip_bounds, require_positive_bounds
+from policy_dists.arguments import require_clip_bounds
 from policy_dists.base import PolicyOutput, log_activation_stats
 from policy_dists.beta_functions import beta_entropy, beta_log_density
 from policy_dists.beta_implicit_gradient import beta_sample_gradients
@@ -112,20 +112,17 @@ class Beta(PolicyOutput):
     ) -> None:
         super().__init__(d_action)
         owner = type(self).__name__
-        self.alpha_low, self.alpha_high = require_positive_bounds(
-            owner, "alpha_low", alpha_low, "alpha_high", alpha_high
+        self.std_activation = resolve_activation(owner, "std_activation", std_activation)
+        self.alpha_low, self.alpha_high = require_activation_bounds(
+            owner, self.std_activation, "alpha_low", alpha_low, "alpha_high", alpha_high
         )
-        self.beta_low, self.beta_high = require_positive_bounds(
-            owner, "beta_low", beta_low, "beta_high", beta_high
+        self.beta_low, self.beta_high = require_activation_bounds(
+            owner, self.std_activation, "beta_low", beta_low, "beta_high", beta_high
         )
-        std_activation = resolve_activation(owner, "std_activation", std_activation)
-        if std_activation is tanh_bounded_positive:
-            for name, high in (("alpha_high", self.alpha_high), ("beta_high", self.beta_high)):
-                if high is None:
-                    raise ValueError(f"{owner}: {name} is required by tanh_bounded_positive")
-        self.std_activation = std_activation
+        # low == high is accepted, as upstream: log_prob is then the density at that point for
+        # every action (the clipped score taken to its limit), still finite inside (-1, 1).
         self.clip_actions_on_log_prob = require_clip_bounds(
-            owner, "clip_actions_on_log_prob", clip_actions_on_log_prob
+            owner, "clip_actions_on_log_prob", clip_actions_on_log_prob, allow_point=True
         )
 
     @property

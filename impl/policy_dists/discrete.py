@@ -96,7 +96,16 @@ class ClippedCategorical(Distribution):
 
 @gin.configurable(module="policy_dists")
 class Discrete(PolicyOutput):
-    """Categorical over d actions: p = softmax(vec), clipped to [low, high] and renormalized."""
+    """Categorical over d actions: p = softmax(vec), clipped to [low, high] and renormalized.
+
+    r = q / sum(q) with q = clamp(p, low, high) is a valid categorical for every
+    0 <= low <= high <= 1 with high > 0 (in float32), so these are the only constraints; as
+    upstream, any
+    d_action * clip_prob_low is accepted. The clamp bounds q, not r: renormalizing can move
+    r out of [low, high]. With d_action * clip_prob_low > 1 (Discrete(2000) at the default
+    0.001) sum(q) >= d low > 1, so every r_k < q_k and the floor is not a floor of r:
+    r_k >= low / sum(q) only. low == high gives the uniform categorical.
+    """
 
     def __init__(
         self, d_action: int, clip_prob_low: float = 0.001, clip_prob_high: float = 0.99
@@ -105,15 +114,14 @@ class Discrete(PolicyOutput):
         owner = type(self).__name__
         low = require_real(owner, "clip_prob_low", clip_prob_low)
         high = require_real(owner, "clip_prob_high", clip_prob_high)
-        if not 0.0 <= low < high <= 1.0:
+        # Rejected only where the clipped probabilities q have no meaning or no positive sum:
+        # bounds outside [0, 1], an empty interval (low > high), or q = 0 (a high that is 0
+        # in float32, the least precise working dtype).
+        if not (0.0 <= low <= high <= 1.0 and np.float32(high) > 0):
             raise ValueError(
                 f"{owner}: clip_prob_low and clip_prob_high must satisfy "
-                f"0 <= clip_prob_low < clip_prob_high <= 1, got {low!r}, {high!r}"
-            )
-        if self.d_action * low > 1.0:
-            raise ValueError(
-                f"{owner}: clip_prob_low * d_action must be <= 1 (no distribution has every "
-                f"probability above clip_prob_low), got {low!r} * {self.d_action}"
+                f"0 <= clip_prob_low <= clip_prob_high <= 1 with clip_prob_high > 0 in "
+                f"float32, got {low!r}, {high!r}"
             )
         self.clip_prob_low = low
         self.clip_prob_high = high

@@ -11,8 +11,12 @@ import torch
 from torch.distributions import Distribution, constraints
 
 from policy_dists import validation
-from policy_dists.activations import resolve_activation, softplus_bounded_positive
-from policy_dists.arguments import require_clip_bounds, require_int, require_positive_bounds
+from policy_dists.activations import (
+    require_activation_bounds,
+    resolve_activation,
+    softplus_bounded_positive,
+)
+from policy_dists.arguments import require_clip_bounds, require_int
 from policy_dists.base import PolicyOutput, log_activation_stats
 from policy_dists.numerics import (
     atanh_and_log1m_sq,
@@ -133,10 +137,10 @@ class GMM(PolicyOutput):
         super().__init__(d_action)
         owner = type(self).__name__
         self.gmm_modes = require_int(owner, "gmm_modes", gmm_modes, minimum=1)
-        self.std_low, self.std_high = require_positive_bounds(
-            owner, "std_low", std_low, "std_high", std_high
-        )
         self.std_activation = resolve_activation(owner, "std_activation", std_activation)
+        self.std_low, self.std_high = require_activation_bounds(
+            owner, self.std_activation, "std_low", std_low, "std_high", std_high
+        )
         self.clip_actions_on_log_prob = require_clip_bounds(
             owner, "clip_actions_on_log_prob", clip_actions_on_log_prob
         )

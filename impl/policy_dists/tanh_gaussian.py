@@ -11,8 +11,12 @@ import torch
 from torch.distributions import Distribution, constraints
 
 from policy_dists import validation
-from policy_dists.activations import resolve_activation, tanh_bounded_positive
-from policy_dists.arguments import require_clip_bounds, require_positive_bounds
+from policy_dists.activations import (
+    require_activation_bounds,
+    resolve_activation,
+    tanh_bounded_positive,
+)
+from policy_dists.arguments import require_clip_bounds
 from policy_dists.base import PolicyOutput, log_activation_stats
 from policy_dists.numerics import (
     atanh_and_log1m_sq,
@@ -113,7 +117,7 @@ class TanhGaussian(PolicyOutput):
         self,
         d_action: int,
         std_low: float = math.exp(-5.0),
-        std_high: float = math.exp(2.0),
+        std_high: float | None = math.exp(2.0),
         std_activation: Callable[[torch.Tensor, float, float], torch.Tensor] = (
             tanh_bounded_positive
         ),
@@ -121,12 +125,11 @@ class TanhGaussian(PolicyOutput):
     ) -> None:
         super().__init__(d_action)
         owner = type(self).__name__
-        if std_high is None:
-            raise ValueError(f"{owner}: std_high must be a number, got None")
-        self.std_low, self.std_high = require_positive_bounds(
-            owner, "std_low", std_low, "std_high", std_high
-        )
         self.std_activation = resolve_activation(owner, "std_activation", std_activation)
+        # std_high=None (unbounded) is valid for softplus_bounded_positive, as upstream.
+        self.std_low, self.std_high = require_activation_bounds(
+            owner, self.std_activation, "std_low", std_low, "std_high", std_high
+        )
         self.clip_actions_on_log_prob = require_clip_bounds(
             owner, "clip_actions_on_log_prob", clip_actions_on_log_prob
         )

@@ -15,7 +15,8 @@ Activation = Callable[..., np.ndarray]
 
 
 def softplus_bounded_positive(x: ArrayLike, low: float, high: float | None = None) -> np.ndarray:
-    """min(log(1 + e^x) + low, high): a value in (low, high]; high=None means unbounded."""
+    """min(log(1 + e^x) + low, high): a value in [low, high]; high=None means unbounded,
+    high == low is the constant low."""
     low = check_nonnegative("low", low)
     high = check_upper_bound("high", high, "low", low)
     # logaddexp(0, x) is the exact softplus, with no identity switch at large x.
@@ -24,11 +25,14 @@ def softplus_bounded_positive(x: ArrayLike, low: float, high: float | None = Non
 
 
 def tanh_bounded_positive(x: ArrayLike, low: float, high: float) -> np.ndarray:
-    """exp(log low + (log high - log low)(tanh x + 1)/2): log-space interpolation in [low, high]."""
+    """exp(log low + (log high - log low)(tanh x + 1)/2): log-space interpolation in [low, high].
+
+    high == low is the constant low; high must be finite (log inf would give inf, or NaN where
+    (tanh x + 1)/2 is 0)."""
     low = check_positive("low", low)
     high = check_upper_bound("high", high, "low", low)
-    if high is None:
-        raise ValueError("high is required by tanh_bounded_positive")
+    if high is None or np.isinf(high):
+        raise ValueError(f"high must be a finite number for tanh_bounded_positive, got {high!r}")
     # (tanh x + 1)/2 = expit(2x), which keeps its relative accuracy where tanh x is near -1.
     fraction = expit(2.0 * np.asarray(x, dtype=np.float64))
     return np.exp(np.log(low) + (np.log(high) - np.log(low)) * fraction)
@@ -70,8 +74,10 @@ class PositiveParameter:
         function = resolve_activation(activation_name, activation)
         low = check_positive(low_name, low)
         high = check_upper_bound(high_name, high, low_name, low)
-        if function is tanh_bounded_positive and high is None:
-            raise ValueError(f"{high_name} is required by tanh_bounded_positive")
+        if function is tanh_bounded_positive and (high is None or np.isinf(high)):
+            raise ValueError(
+                f"{high_name} must be a finite number for tanh_bounded_positive, got {high!r}"
+            )
         return cls(function, low, high)
 
     def high_in_dtype(self, dtype: DTypeLike) -> float | None:

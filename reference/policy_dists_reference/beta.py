@@ -70,8 +70,9 @@ class Beta:
         self.beta = PositiveParameter.configured(
             std_activation, beta_low, beta_high, ("std_activation", "beta_low", "beta_high")
         )
+        # low == high is accepted, as upstream: every action is scored at that one point.
         self.clip_actions_on_log_prob = check_clip_bounds(
-            "clip_actions_on_log_prob", clip_actions_on_log_prob
+            "clip_actions_on_log_prob", clip_actions_on_log_prob, allow_point=True
         )
 
     @property
@@ -89,7 +90,7 @@ class Beta:
     def clip_bounds(self, dtype: DTypeLike) -> tuple[float, float]:
         """The clip bounds (l, h) rounded to the working dtype, as the implementation clamps."""
         return clip_bounds_in_dtype(
-            "clip_actions_on_log_prob", self.clip_actions_on_log_prob, dtype
+            "clip_actions_on_log_prob", self.clip_actions_on_log_prob, dtype, allow_point=True
         )
 
     def log_prob(self, vec: ArrayLike, action: ArrayLike, dtype: DTypeLike) -> np.ndarray:

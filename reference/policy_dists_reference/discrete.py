@@ -18,7 +18,13 @@ from .validation import (
 
 
 class Discrete:
-    """Categorical over d classes: r_k = q_k / sum_i q_i, q = clamp(softmax(vec), low, high)."""
+    """Categorical over d classes: r_k = q_k / sum_i q_i, q = clamp(softmax(vec), low, high).
+
+    Any 0 <= low <= high <= 1 with high > 0 in float32 gives a valid categorical, whatever
+    d * low: the bounds clamp q, not r, so r can leave [low, high]. With d * low > 1,
+    sum q >= d low > 1 and every r_k = q_k / sum q is below q_k: low is not a floor of r.
+    low == high gives the uniform categorical.
+    """
 
     def __init__(
         self, d_action: int, clip_prob_low: float = 0.001, clip_prob_high: float = 0.99
@@ -26,15 +32,16 @@ class Discrete:
         self.d_action = check_d_action(d_action)
         self.clip_prob_low = check_nonnegative("clip_prob_low", clip_prob_low)
         self.clip_prob_high = check_nonnegative("clip_prob_high", clip_prob_high)
-        if not self.clip_prob_low < self.clip_prob_high <= 1.0:
+        # Rejected only where q has no meaning or sums to 0: an empty interval, a bound above
+        # 1, or a high that rounds to 0 in float32 (then q = 0 in that working dtype).
+        if not (
+            self.clip_prob_low <= self.clip_prob_high <= 1.0
+            and round_to_dtype(self.clip_prob_high, np.float32) > 0.0
+        ):
             raise ValueError(
-                "clip_prob_high must satisfy clip_prob_low < clip_prob_high <= 1, got "
-                f"clip_prob_low={clip_prob_low!r}, clip_prob_high={clip_prob_high!r}"
-            )
-        if self.d_action * self.clip_prob_low > 1.0:
-            raise ValueError(
-                f"clip_prob_low must be <= 1/d_action = {1.0 / self.d_action!r}, "
-                f"got {clip_prob_low!r}"
+                "clip_prob_high must satisfy clip_prob_low <= clip_prob_high <= 1 and be > 0 "
+                f"in float32, got clip_prob_low={clip_prob_low!r}, "
+                f"clip_prob_high={clip_prob_high!r}"
             )
 
     @property

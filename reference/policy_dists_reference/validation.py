@@ -65,31 +65,37 @@ def check_nonnegative(name: str, value: float) -> float:
 
 
 def check_upper_bound(name: str, high: float | None, low_name: str, low: float) -> float | None:
-    """An optional upper bound: None (unbounded) or a number > low."""
+    """An optional upper bound: None (unbounded) or a number >= low (high == low: a fixed
+    value; high < low: an empty range)."""
     if high is None:
         return None
     high = _real(name, high)
-    if not high > low:
-        raise ValueError(f"{name} must be > {low_name} ({low!r}), got {high!r}")
+    if not high >= low:
+        raise ValueError(f"{name} must be >= {low_name} ({low!r}), got {high!r}")
     return high
 
 
-def check_clip_bounds(name: str, bounds: Sequence[float]) -> tuple[float, float]:
-    """Action clip bounds (l, h) with -1 <= l < h <= 1."""
+def check_clip_bounds(
+    name: str, bounds: Sequence[float], allow_point: bool = False
+) -> tuple[float, float]:
+    """Action clip bounds (l, h) with -1 <= l < h <= 1, or l <= h with `allow_point` (Beta,
+    whose score at a single clamped point is still a valid density value)."""
     if isinstance(bounds, (str, bytes)) or not isinstance(bounds, Sequence) or len(bounds) != 2:
         raise ValueError(f"{name} must be a pair (low, high), got {bounds!r}")
     low, high = (_real(name, b) for b in bounds)
-    if not -1.0 <= low < high <= 1.0:
-        raise ValueError(f"{name} must satisfy -1 <= low < high <= 1, got {bounds!r}")
+    ordered = low <= high if allow_point else low < high
+    if not (-1.0 <= low <= 1.0 and -1.0 <= high <= 1.0 and ordered):
+        relation = "<=" if allow_point else "<"
+        raise ValueError(f"{name} must satisfy -1 <= low {relation} high <= 1, got {bounds!r}")
     return low, high
 
 
 def clip_bounds_in_dtype(
-    name: str, bounds: tuple[float, float], dtype: DTypeLike
+    name: str, bounds: tuple[float, float], dtype: DTypeLike, allow_point: bool = False
 ) -> tuple[float, float]:
     """The clip bounds as the implementation holds them: rounded to its working dtype."""
     low, high = (round_to_dtype(b, dtype) for b in bounds)
-    if not low < high:
+    if not (low <= high if allow_point else low < high):
         raise ValueError(f"{name} {bounds!r} collapse to one point in {np.dtype(dtype)}")
     return low, high
 

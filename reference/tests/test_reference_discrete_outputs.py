@@ -1,8 +1,11 @@
 """Discrete, DiscreteLikeContinuous and Multibinary: pmfs sum to 1, index shapes, the clamp
 semantics and buffers, straight-through forward values, Multibinary's mode."""
 
+import math
+
 import numpy as np
 import pytest
+from scipy.special import log_softmax
 
 from policy_dists_reference import Discrete, DiscreteLikeContinuous, Multibinary
 
@@ -51,6 +54,65 @@ def test_reference_discrete_clamps_then_renormalizes() -> None:
     q32 = np.array([np.float32(0.6), np.float32(0.1), np.float32(0.1)], dtype=F64)
     vec32 = vec.astype(np.float32)
     np.testing.assert_allclose(output.pmf(vec32, np.float32), q32 / q32.sum(), rtol=8 * EPS64)
+
+
+# Configurations with d_action * clip_prob_low >= 1 (SPEC §5 accepts them, as upstream): the
+# default clips at d in the thousands (d = 1000 is d low = 1 in float64), and d = 4, low 0.3.
+FLOOR_ABOVE_ONE_OVER_D = [
+    (1000, 0.001, 0.99),
+    (2000, 0.001, 0.99),
+    (4000, 0.001, 0.99),
+    (4, 0.3, 0.9),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("d", "low", "high"), FLOOR_ABOVE_ONE_OVER_D)
+def test_reference_discrete_accepts_a_floor_above_one_over_d(
+    d: int, low: float, high: float, dtype: type
+) -> None:
+    """The floor clamps q, not r: with d low > 1, sum q >= d low > 1 and r = q / sum q has
+    every r_k below q_k, some below low; r is still a categorical.
+
+    Sum to 1: r_k = exp(log q_k - L) with L = logsumexp(log q) in float64 whatever the working
+    dtype. L's d-term sum is off by <= (d - 1) u relative (u = eps64/2, any summation order),
+    shifting every r_k by the same factor; each r_k adds its own argument's rounding
+    u |log r_k| and exp's <= 2 ulps (<= 4u): |sum r - 1| <= (d - 1 + 4) u + u sum r_k |log r_k|
+    <= (d + 3 + ln d) u, and math.fsum adds one more rounding.
+    """
+    output = Discrete(d, clip_prob_low=low, clip_prob_high=high)
+    vecs = RNG.normal(0.0, 3.0, size=(3, d)).astype(dtype)
+    vecs[1] = 0.0  # uniform p = 1/d: with d low > 1 every class clamps up to low
+    vecs[2, 1:] = 0.0
+    vecs[2, 0] = 50.0  # p_0 ~ 1 clamps down to high, the rest up to low
+    r = output.pmf(vecs, dtype)
+    assert r.shape == (3, d)
+    assert np.all(np.isfinite(r)) and np.all(r >= 0)
+    u = EPS64 / 2
+    for row in r:
+        assert abs(math.fsum(row) - 1.0) <= (d + 4 + math.log(d)) * u
+    lo, hi = output.clip_probs(dtype)
+    # Row 1: q = low everywhere, so r is uniform, each 1/d < low where d low > 1 (d = 1000
+    # reaches it only in float32; in float64 d low = 1): the floor is not a floor.
+    np.testing.assert_allclose(r[1], 1.0 / d, rtol=(d + 4 + math.log(d)) * u)
+    if d * lo > 1:
+        assert np.all(r[1] < lo)
+    # Row 2: q = (high, low, ..., low), r = q / (high + (d - 1) low): r_0 < high, r_k < low.
+    total = hi + (d - 1) * lo
+    np.testing.assert_allclose(r[2, 0], hi / total, rtol=(d + 4 + math.log(d)) * u)
+    np.testing.assert_allclose(r[2, 1:], lo / total, rtol=(d + 4 + math.log(d)) * u)
+    assert r[2, 0] < hi and np.all(r[2, 1:] < lo)
+    # The linear-space formula q / sum q agrees (same bound: one more d-term sum in float64).
+    q = np.clip(np.exp(log_softmax(vecs.astype(F64), axis=-1)), lo, hi)
+    np.testing.assert_allclose(r, q / q.sum(-1, keepdims=True), rtol=2 * (d + 4 + math.log(d)) * u)
+
+
+def test_reference_discrete_with_equal_clip_bounds_is_uniform() -> None:
+    """clip_prob_low == clip_prob_high clamps every probability to the same value: r = 1/d,
+    within the sum-to-1 model above (d = 5)."""
+    output = Discrete(5, clip_prob_low=0.2, clip_prob_high=0.2)
+    r = output.pmf(RNG.normal(0.0, 3.0, size=(4, 5)), F64)
+    np.testing.assert_allclose(r, 0.2, rtol=(5 + 4 + math.log(5)) * EPS64 / 2)
 
 
 def test_reference_discrete_action_from_buffer() -> None:

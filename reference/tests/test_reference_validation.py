@@ -12,6 +12,7 @@ from policy_dists_reference.arbiter import discrete as discrete_arbiter
 from policy_dists_reference.arbiter import tanh_gaussian as tanh_gaussian_arbiter
 
 F64 = np.float64
+EPS64 = float(np.finfo(F64).eps)
 TG = ref.TanhGaussian(2)
 GMM = ref.GMM(1, gmm_modes=2)
 BETA = ref.Beta(1)
@@ -28,7 +29,7 @@ CASES: dict[str, tuple[Callable[[], object], str]] = {
     "std_low zero": (lambda: ref.TanhGaussian(1, std_low=0.0), "std_low"),
     "std_low negative": (lambda: ref.GMM(1, std_low=-1.0), "std_low"),
     "std_high below low": (lambda: ref.TanhGaussian(1, std_low=1.0, std_high=0.5), "std_high"),
-    "std_high equal low": (lambda: ref.GMM(1, std_low=0.1, std_high=0.1), "std_high"),
+    "std_high infinite for tanh": (lambda: ref.TanhGaussian(1, std_high=math.inf), "std_high"),
     "std_high zero": (lambda: ref.GMM(1, std_high=0.0), "std_high"),
     "tanh needs std_high": (
         lambda: ref.GMM(1, std_activation="tanh_bounded_positive"),
@@ -54,7 +55,15 @@ CASES: dict[str, tuple[Callable[[], object], str]] = {
         lambda: ref.Discrete(2, clip_prob_low=0.5, clip_prob_high=0.4),
         "clip_prob_high",
     ),
-    "d * clip_prob_low > 1": (lambda: ref.Discrete(4, clip_prob_low=0.3), "clip_prob_low"),
+    # q = clamp(p, 0, 0) = 0 has no normalization; 1e-50 is 0 in float32.
+    "clip_prob_high zero": (
+        lambda: ref.Discrete(2, clip_prob_low=0.0, clip_prob_high=0.0),
+        "clip_prob_high",
+    ),
+    "clip_prob_high zero in float32": (
+        lambda: ref.Discrete(2, clip_prob_low=0.0, clip_prob_high=1e-50),
+        "clip_prob_high",
+    ),
     "temperature zero": (
         lambda: ref.DiscreteLikeContinuous([0.0, 0.0], gumbel_softmax_temperature=0.0),
         "gumbel_softmax_temperature",
@@ -67,6 +76,7 @@ CASES: dict[str, tuple[Callable[[], object], str]] = {
     "tanh low zero": (lambda: ref.tanh_bounded_positive(0.0, 0.0, 1.0), "low"),
     "tanh high <= low": (lambda: ref.tanh_bounded_positive(0.0, 2.0, 1.0), "high"),
     "tanh high missing": (lambda: ref.tanh_bounded_positive(0.0, 1.0, None), "high"),
+    "tanh high infinite": (lambda: ref.tanh_bounded_positive(0.0, 1.0, math.inf), "high"),
     # vec, dtype, actions
     "vec last dim": (lambda: TG.log_prob(np.zeros(3), np.zeros(2), F64), "vec"),
     "vec scalar": (lambda: MULTIBINARY.entropy(np.float64(0.0), F64), "vec"),
@@ -117,3 +127,65 @@ def test_reference_bad_input_raises_value_error_naming_it(case: str) -> None:
     call, parameter = CASES[case]
     with pytest.raises(ValueError, match=parameter):
         call()
+
+
+# Configurations that give a valid distribution are accepted (SPEC §5: reject only those
+# that give none), as upstream accepts them: a clip_prob_low above 1/d (q is clamped, r =
+# q / sum q is still a categorical), equal bounds (a fixed parameter, or the uniform
+# categorical).
+ACCEPTED_DISCRETES = {
+    "d * clip_prob_low > 1": ref.Discrete(4, clip_prob_low=0.3),
+    "default clips at d = 2000": ref.Discrete(2000),
+    "clip_prob_low == clip_prob_high": ref.Discrete(4, clip_prob_low=0.5, clip_prob_high=0.5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ACCEPTED_DISCRETES))
+def test_reference_accepts_a_discrete_that_gives_a_categorical(name: str) -> None:
+    """Finite probabilities >= 0 summing to 1 within (d + 4 + ln d) u (u = eps64/2; the
+    model of test_reference_discrete_accepts_a_floor_above_one_over_d), and finite logits."""
+    output = ACCEPTED_DISCRETES[name]
+    d = output.d_action
+    vecs = np.random.default_rng(d).normal(0.0, 3.0, size=(5, d))
+    params = output.params(vecs, F64)
+    assert np.all(np.isfinite(params.probs)) and np.all(params.probs >= 0)
+    assert np.all(np.isfinite(params.logits))
+    for row in params.probs:
+        assert abs(math.fsum(row) - 1.0) <= (d + 4 + math.log(d)) * EPS64 / 2
+
+
+# Raw network outputs across the activations' range, saturated ends included.
+RAW = np.array([-800.0, -30.0, -1.0, 0.0, 2.5, 40.0, 1e6])
+
+
+def test_reference_accepts_equal_activation_bounds_as_a_fixed_parameter() -> None:
+    """high == low: softplus_bounded_positive clamps to high = low exactly; tanh_bounded_positive
+    is exp(log low + 0): log low is within 1 ulp (eps |log low| absolute), which exp turns into
+    a relative error and adds its own ulp: <= eps (|log low| + 1) <= 2 eps for the bounds here
+    (|log low| <= 1), checked at 4 eps."""
+    np.testing.assert_array_equal(ref.softplus_bounded_positive(RAW, 0.7, 0.7), 0.7)
+    np.testing.assert_allclose(ref.tanh_bounded_positive(RAW, 0.7, 0.7), 0.7, rtol=4 * EPS64)
+    vec = np.concatenate([np.zeros(7), RAW])  # mu = 0, raw stds RAW
+    sigma = ref.TanhGaussian(7, std_low=0.5, std_high=0.5).params(vec, F64).sigma
+    np.testing.assert_allclose(sigma, 0.5, rtol=4 * EPS64)
+    gmm = ref.GMM(7, gmm_modes=1, std_low=0.25, std_high=0.25)
+    np.testing.assert_array_equal(gmm.params(np.concatenate([vec, [0.0]]), F64).stds, 0.25)
+    beta = ref.Beta(7, alpha_low=2.0, alpha_high=2.0, beta_low=3.0, beta_high=3.0)
+    params = beta.params(np.concatenate([RAW, RAW]), F64)
+    np.testing.assert_array_equal(params.alpha, 2.0)
+    np.testing.assert_array_equal(params.beta, 3.0)
+    # A valid density: finite log_prob inside (-1, 1).
+    assert np.all(np.isfinite(beta.log_prob(np.concatenate([RAW, RAW]), np.full(7, 0.3), F64)))
+
+
+def test_reference_beta_accepts_a_one_point_clip() -> None:
+    """clip (l, l): every action is scored at l, bit for bit the unclipped density there (the
+    same operations on the same clamped value)."""
+    vec = np.array([0.3, -1.2])
+    pinned = ref.Beta(1, clip_actions_on_log_prob=(0.5, 0.5))
+    unclipped = ref.Beta(1, clip_actions_on_log_prob=(-1.0, 1.0))
+    actions = np.array([[-1.0], [0.0], [0.5], [0.9], [1.0]])
+    np.testing.assert_array_equal(
+        pinned.log_prob(vec, actions, F64),
+        np.broadcast_to(unclipped.log_prob(vec, np.array([0.5]), F64), (5, 1)),
+    )

@@ -14,7 +14,7 @@ Other outputs state their own model beside their test, in the form error_cond <=
 import mpmath
 import numpy as np
 import pytest
-from scipy.special import ndtr
+from scipy.special import log_softmax, logsumexp, ndtr
 from scipy.stats import norm
 
 import policy_dists_reference as ref
@@ -330,6 +330,51 @@ def test_reference_discrete(name: str, dtype: type) -> None:
         exact_probs = discrete_arbiter.probs(output, vec, dtype).value
         scale = exact.cond[:, 0] * np.array(exact_probs, dtype=object)
         assert_within(output.pmf(vec, dtype), exact_probs, scale, K_LOG)
+
+
+# d_action * clip_prob_low > 1 is a valid configuration (SPEC §5): the default clips at
+# d_action in the thousands, and a small d whose floor exceeds 1/d.
+LARGE_DISCRETES = {
+    "d1000": ref.Discrete(1000),
+    "d2000": ref.Discrete(2000),
+    "d4000": ref.Discrete(4000),
+    "d4 low 0.3": ref.Discrete(4, clip_prob_low=0.3, clip_prob_high=0.9),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(LARGE_DISCRETES))
+def test_reference_discrete_with_floor_above_one_over_d(name: str, dtype: type) -> None:
+    """log r_k at the first, middle and last class, and every r_k, against the arbiter.
+
+    Error model: K_LOG eps S as for test_reference_discrete, plus the two d-term sums of
+    positive terms (log_softmax's normalizer and logsumexp's), which K_LOG counts as one
+    rounding each. Summed in any order, such a sum is off by <= (d - 1) u relative (u =
+    eps/2; numpy's pairwise summation does better, but the bound does not rely on it), an
+    absolute (d - 1) u in its log: (d - 1) eps in all. r_k = exp(log r_k) carries that
+    absolute error as a relative one."""
+    output = LARGE_DISCRETES[name]
+    d = output.d_action
+    summation = (d - 1) / K_LOG  # (d - 1) eps, in assert_within's unit K_LOG eps
+    indices = np.array(sorted({0, d // 2, d - 1}))
+    for vec in discrete_vecs(d):
+        exact = arbiter.sweep(
+            lambda o, v, k, t: discrete_arbiter.log_prob(o, v, k.astype(int), t),
+            output,
+            vec,
+            indices[:, None],
+            dtype=dtype,
+        )
+        log_probs = output.log_prob(np.broadcast_to(vec, (len(indices), d)), indices, dtype)
+        cond = np.array(exact.cond, dtype=object)
+        assert_within(log_probs[:, None], exact.value, cond + summation, K_LOG)
+        # Every class: S_k = |log q_k| + |log sum q| + 1 in float64 (an estimate of the
+        # condition sum is enough for a bound whose unit is eps).
+        low, high = output.clip_probs(dtype)
+        log_q = np.clip(log_softmax(vec.astype(np.float64)), np.log(low), np.log(high))
+        s = np.abs(log_q) + abs(logsumexp(log_q)) + 1
+        exact_probs = np.array(discrete_arbiter.probs(output, vec, dtype).value, dtype=object)
+        assert_within(output.pmf(vec, dtype), exact_probs, (s + summation) * exact_probs, K_LOG)
 
 
 def test_reference_discrete_like_continuous() -> None:

@@ -1,0 +1,78 @@
+"""How the suite reports a failure, and the rule that decides what may fail.
+
+The rule (SPEC §8, README "Testing another implementation"): a base test fails only on
+behaviour a user of any implementation would call a bug: a silently wrong value, shape or
+dtype of the original API's contract, a crash or NaN on valid finite input, a wrong gradient,
+an error beyond the stated error model. A choice of policy-dists that the original API does
+not promise (float32 results for half input, NaN propagating rather than raising, stricter
+argument checks, new methods) is an extension (property_tests/extensions.py): its tests skip,
+with the reason, on a module that lacks it.
+
+A failed comparison's first line names the output, the quantity, the worst input, what the
+module gave, the expected value and the tolerance; the whole arrays follow on later lines.
+The root conftest's terminal summary groups failures by output and property, one line each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+
+def _short(value: object) -> str:
+    return np.array2string(np.asarray(value), precision=17, threshold=8, max_line_width=10_000)
+
+
+def comparison_failure(
+    output: str,
+    quantity: str,
+    got: np.ndarray,
+    want: np.ndarray,
+    tolerance: np.ndarray,
+    inputs: Mapping[str, object] | None = None,
+) -> str:
+    """The message of a failed |got - want| <= tolerance, led by its worst element."""
+    got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
+    tolerance = np.broadcast_to(np.asarray(tolerance, dtype=np.float64), got.shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        error = np.abs(got - want)
+        ratio = np.where(got == want, 0.0, error / tolerance)
+    ratio = np.where(np.isnan(ratio), np.inf, ratio)
+    index = np.unravel_index(int(np.argmax(ratio)), got.shape) if got.size else ()
+    where = []
+    for name, value in (inputs or {}).items():
+        array = np.asarray(value)
+        row = index[: max(array.ndim - 1, 0)] if array.ndim <= len(index) + 1 else ()
+        where.append(f"{name}={_short(array[row] if row else array)}")
+    first = (
+        f"{output} {quantity}: got {got[index]!r} expected {want[index]!r} tolerance "
+        f"{float(tolerance[index]):.3g} (error {float(error[index]):.3g}) at index "
+        f"{tuple(int(i) for i in index)}" + (f", {', '.join(where)}" if where else "")
+    )
+    return "\n".join(
+        [
+            first,
+            f"  got:       {_short(got)}",
+            f"  expected:  {_short(want)}",
+            f"  tolerance: {_short(tolerance)}",
+        ]
+    )
+
+
+def assert_within(
+    output: str,
+    quantity: str,
+    got: np.ndarray,
+    want: np.ndarray,
+    tolerance: np.ndarray,
+    inputs: Mapping[str, object] | None = None,
+) -> None:
+    """Every |got - want| <= tolerance; equal values (infinities included) agree, NaN never."""
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.shape == want.shape, (
+        f"{output} {quantity}: got shape {got.shape} expected {want.shape}"
+    )
+    with np.errstate(invalid="ignore"):
+        ok = (got == want) | (np.abs(got - want) <= tolerance)
+    assert bool(ok.all()), comparison_failure(output, quantity, got, want, tolerance, inputs)
