@@ -375,6 +375,17 @@ def beta_entropy_cond(ref: reference.Beta, vec: np.ndarray, dtype: torch.dtype) 
     )
 
 
+def multibinary_entropy_cond(
+    vec: np.ndarray, entropy: np.ndarray, dtype: torch.dtype
+) -> np.ndarray:
+    """S of the Bernoulli entropy p softplus(-x) + q softplus(x): H (two positive terms), plus
+    tiny (softplus(x) + softplus(-x)) for a probability that underflows into the subnormals
+    (the arbiter's S, policy_dists_reference.arbiter.multibinary.entropy)."""
+    tiny = float(torch.finfo(dtype).tiny)
+    x = np.asarray(vec, dtype=np.float64)
+    return entropy + tiny * (np.logaddexp(0.0, x) + np.logaddexp(0.0, -x))
+
+
 def _clamped_log_q(
     ref: reference.Discrete, vec: np.ndarray, dtype: torch.dtype
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -72,9 +72,9 @@ def reference_entropy(
         return ref.entropy(params.vec, np_dtype), error_model.beta_entropy_cond(
             ref, params.vec, dtype
         )
-    if case.name == "Multibinary":  # two positive terms: S = H
+    if case.name == "Multibinary":
         want = ref.entropy(params.vec, np_dtype)
-        return want, want
+        return want, error_model.multibinary_entropy_cond(params.vec, want, dtype)
     # Discrete, and DiscreteLikeContinuous whose entropy is its Discrete's
     return ref.entropy(params.vec, np_dtype), error_model.discrete_entropy_cond(
         ref, params.vec, dtype
