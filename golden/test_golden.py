@@ -73,6 +73,7 @@ def test_implementation_matches_golden(
     assert not failures, _report(spec, checked, failures)
 
 
+@pytest.mark.suite_self
 @pytest.mark.parametrize("spec", SPECS, ids=[s.id for s in SPECS])
 def test_reference_matches_golden(spec: OutputSpec, dtype: torch.dtype) -> None:
     """The float64 numpy reference at the same dtype-rounded inputs, extensions included."""
@@ -86,6 +87,7 @@ def test_reference_matches_golden(spec: OutputSpec, dtype: torch.dtype) -> None:
     assert not failures, _report(spec, checked, failures)
 
 
+@pytest.mark.suite_self
 @pytest.mark.parametrize("spec", SPECS, ids=[s.id for s in SPECS])
 def test_fixture_is_current(spec: OutputSpec) -> None:
     """The file holds exactly the cases, inputs and error model of golden/cases.py and
@@ -110,6 +112,7 @@ def test_fixture_is_current(spec: OutputSpec) -> None:
 CONTINUOUS = [s for s in SPECS if s.name in ("TanhGaussian", "GMM", "Beta")]
 
 
+@pytest.mark.suite_self
 @pytest.mark.parametrize("spec", CONTINUOUS, ids=[s.name for s in CONTINUOUS])
 def test_actions_beyond_the_clip_bound_score_as_the_bound(spec: OutputSpec) -> None:
     """SPEC §4: beyond the clip bound h (up to and past ±1), log_prob equals its value at h.

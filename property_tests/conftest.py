@@ -31,12 +31,32 @@ settings.register_profile(
 )
 
 
-@pytest.fixture(autouse=True, params=[False, True], ids=["validate_args-off", "validate_args-on"])
-def _pinned_torch_validation(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Every contract and property test runs under torch's argument validation off (how
-    training runs and torch.compile run: a NaN or an out-of-support value passes silently)
-    and on (torch's documented default). Overrides the root conftest's pin to on."""
+VALIDATION_IDS = {False: "validate_args-off", True: "validate_args-on"}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The contract (test_contract_*) runs under torch's argument validation off and on; the
+    property families run with it off, as training and torch.compile run (a NaN or an
+    out-of-support value then passes silently), at half the cost of both."""
+    if metafunc.module.__name__.split(".")[-1].startswith("test_contract_"):
+        metafunc.parametrize(
+            "torch_validation",
+            list(VALIDATION_IDS),
+            ids=list(VALIDATION_IDS.values()),
+            indirect=True,
+        )
+
+
+@pytest.fixture
+def torch_validation(request: pytest.FixtureRequest) -> bool:
+    return getattr(request, "param", False)
+
+
+@pytest.fixture(autouse=True)
+def _pinned_torch_validation(torch_validation: bool) -> Iterator[None]:
+    """torch's global argument validation for the test (overrides the root conftest's pin
+    to on)."""
     before = torch.distributions.Distribution._validate_args
-    torch.distributions.Distribution.set_default_validate_args(request.param)
+    torch.distributions.Distribution.set_default_validate_args(torch_validation)
     yield
     torch.distributions.Distribution.set_default_validate_args(before)

@@ -132,6 +132,14 @@ EXTENSIONS: dict[str, Extension] = {
         "raises (SPEC §6); the seed page's API may as well raise",
         None,
     ),
+    "rsample_hint": Extension(
+        "Discrete's rsample error names DiscreteLikeContinuous (SPEC §4 Discrete)", None
+    ),
+    "dlc_soft_actions": Extension(
+        "DiscreteLikeContinuous.log_prob scores soft actions by their argmax and never raises, "
+        "under torch validation too (SPEC §4; torch's OneHotCategorical raises)",
+        None,
+    ),
     "set_validation": Extension(
         "the opt-in validation switch set_validation / POLICY_DISTS_VALIDATE (SPEC §6, new)",
         lambda impl: hasattr(impl, "set_validation"),

@@ -137,6 +137,13 @@ def test_log_prob_of_sample_has_the_batch_shape(
     assert torch.equal(log_prob, dist.log_prob(sample[..., 0]))
 
 
+def test_rsample_raises(impl: types.ModuleType) -> None:
+    """A categorical draw is not reparameterizable: rsample must not return one silently."""
+    with pytest.raises(NotImplementedError):
+        impl.Discrete(D)(torch.randn(3, D)).rsample()
+
+
+@pytest.mark.extension("rsample_hint")
 def test_rsample_raises_pointing_to_discrete_like_continuous(impl: types.ModuleType) -> None:
     with pytest.raises(NotImplementedError, match="DiscreteLikeContinuous"):
         impl.Discrete(D)(torch.randn(3, D)).rsample()
@@ -249,6 +256,7 @@ def test_dlc_default_temperature_is_one_half(impl: types.ModuleType) -> None:
     assert not torch.equal(default, one)
 
 
+@pytest.mark.extension("dlc_soft_actions")
 def test_dlc_log_prob_of_soft_and_one_hot_actions(
     impl: types.ModuleType, dtype: torch.dtype
 ) -> None:
@@ -366,6 +374,7 @@ HALF_DRAWS = 2_000_000
 FALSE_FAILURE = 1e-6
 
 
+@pytest.mark.extension("half_in_float32")
 @pytest.mark.parametrize("half", [torch.float16, torch.bfloat16], ids=["float16", "bfloat16"])
 def test_dlc_samples_a_half_precision_categorical_in_float32(
     impl: types.ModuleType, half: torch.dtype
