@@ -87,7 +87,12 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """For another module, deselect the suite's tests of its own data (marker suite_self)."""
+    """Label each test with its verdict group (JUnit XML <properties> verdict_output and
+    verdict_property, the terminal summary's grouping); for another module, deselect the
+    suite's tests of its own data (marker suite_self)."""
+    for item in items:
+        output, prop = verdict_key(item.nodeid)
+        item.user_properties += [("verdict_output", output), ("verdict_property", prop)]
     if not _judges_another_module(config):
         return
     own = [item for item in items if item.get_closest_marker("suite_self")]

@@ -101,6 +101,10 @@ class OutputCase:
         # Hypothesis prints the arguments of a failing example: the name says which case.
         return f"OutputCase({self.name!r})"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # Hypothesis's pretty printer lists a dataclass's fields unless told otherwise.
+        printer.text(repr(self))
+
     @property
     def is_policy_output(self) -> bool:
         return self.wrapper_kwargs is None

@@ -34,21 +34,26 @@ from property_tests.strategies import (
     magnitude_families,
     seed_torch,
 )
+from property_tests.verdict import assert_every, assert_within
 
 SAMPLES = 5
 
 
 def _assert_in_support(case: OutputCase, sample: torch.Tensor, d: int, how: str) -> None:
+    got = sample.detach().cpu().double().numpy()
     if case.integer_samples:  # Discrete: class indices
-        assert sample.dtype == torch.int64, (how, sample.dtype)
-        assert bool(((sample >= 0) & (sample < d)).all()), (how, sample)
+        assert sample.dtype == torch.int64, (
+            f"{case.name} {how}: got dtype {sample.dtype} expected torch.int64 class indices"
+        )
+        assert_every(case.name, how, (got >= 0) & (got < d), got, f"a class index in [0, {d})")
     elif case.box_actions:  # a in [-1, 1]; NaN fails both comparisons
-        assert bool(((sample >= -1) & (sample <= 1)).all()), (how, sample)
+        assert_every(case.name, how, (got >= -1) & (got <= 1), got, "an action in [-1, 1]")
     elif case.name == "Multibinary":
-        assert bool(((sample == 0) | (sample == 1)).all()), (how, sample)
+        assert_every(case.name, how, (got == 0) | (got == 1), got, "0 or 1")
     else:  # DiscreteLikeContinuous: one-hot to the bit, straight-through rsample included
-        assert bool(((sample == 0) | (sample == 1)).all()), (how, sample)
-        assert bool((sample.sum(-1) == 1).all()), (how, sample)
+        assert_every(case.name, how, (got == 0) | (got == 1), got, "0 or 1 (one-hot)")
+        total = got.sum(-1)
+        assert_every(case.name, f"{how} row sum", total == 1, total, "exactly 1 (one-hot)")
 
 
 @FIXTURE_SAFE
@@ -74,14 +79,16 @@ def test_samples_lie_in_the_support(
     shape = case.action_shape((SAMPLES, *params.lead), params.kwargs)
     seed_torch(data)
     sample = dist.sample((SAMPLES,))
-    assert sample.shape == shape
+    assert sample.shape == shape, f"{case.name} sample: got shape {sample.shape} expected {shape}"
     _assert_in_support(case, sample, d, "sample")
     if case.rsample is Support.YES:
         if case.name == "DiscreteLikeContinuous":  # the seed page's rsample takes no shape
             rsample, shape = dist.rsample(), case.action_shape(params.lead, params.kwargs)
         else:
             rsample = dist.rsample((SAMPLES,))
-        assert rsample.shape == shape
+        assert rsample.shape == shape, (
+            f"{case.name} rsample: got shape {rsample.shape} expected {shape}"
+        )
         _assert_in_support(case, rsample, d, "rsample")
 
 
@@ -104,19 +111,18 @@ def _slack(parameter: PositiveParameter, dtype: torch.dtype) -> float:
 
 
 def _assert_within(
-    values: torch.Tensor | float, parameter: PositiveParameter, dtype: torch.dtype, what: str
+    values: torch.Tensor | float,
+    parameter: PositiveParameter,
+    dtype: torch.dtype,
+    output: str,
+    what: str,
 ) -> None:
-    values = torch.as_tensor(values, dtype=torch.float64)
+    values = torch.as_tensor(values, dtype=torch.float64).reshape(-1).numpy()
     slack = _slack(parameter, dtype)
-    bounds = f"[{parameter.low!r}, {parameter.high!r}] (relative slack {slack:.3g})"
-    assert bool((values >= parameter.low * (1 - slack)).all()), (
-        f"{what}: got {values.min().item()!r} below the bound, expected within {bounds}"
-    )
-    assert bool(values.isfinite().all()), f"{what}: got non-finite values {values}"
-    if parameter.high is not None:
-        assert bool((values <= parameter.high * (1 + slack)).all()), (
-            f"{what}: got {values.max().item()!r} above the bound, expected within {bounds}"
-        )
+    high = np.inf if parameter.high is None else parameter.high * (1 + slack)
+    ok = (values >= parameter.low * (1 - slack)) & (values <= high) & np.isfinite(values)
+    bounds = f"[{parameter.low!r}, {parameter.high!r}] (relative slack {slack:.3g}), finite"
+    assert_every(output, what, ok, values, f"within {bounds}")
 
 
 @FIXTURE_SAFE
@@ -145,7 +151,8 @@ def test_activated_parameters_lie_within_their_bounds(
     for key, attribute in ACTIVATED[case.name].items():
         parameter = getattr(ref, attribute)
         for stat in ("min", "max"):
-            _assert_within(float(log_dict[f"activation-{key}-{stat}"]), parameter, dtype, key)
+            value = float(log_dict[f"activation-{key}-{stat}"])
+            _assert_within(value, parameter, dtype, case.name, f"log_dict {key}-{stat}")
 
 
 ACTIVATIONS = {
@@ -168,7 +175,7 @@ def test_activations_stay_within_their_bounds_for_any_finite_input(
     x = data.draw(st.lists(finite_floats(dtype), min_size=1, max_size=8), label="x")
     got = getattr(impl, name)(torch.tensor(x, dtype=dtype, device=device), low, high)
     parameter = PositiveParameter(getattr(reference, name), low, high)
-    _assert_within(got.cpu(), parameter, dtype, name)
+    _assert_within(got.cpu(), parameter, dtype, name, f"(x, {low}, {high})")
 
 
 # (low, high) whose exp(log(bound)) rounds outside [low, high] in the dtype (found by a search
@@ -192,7 +199,15 @@ def test_tanh_bounded_positive_saturates_within_bounds_that_round_outward(
     for low, high in _ROUNDING_BOUNDS[dtype]:
         y = impl.tanh_bounded_positive(x, low, high)
         bounds = torch.tensor([low, high], dtype=dtype)
-        assert bool(y[0] >= bounds[0]) and bool(y[1] <= bounds[1]), (low, high, y)
+        got = y.double().numpy()
+        ok = np.array([bool(y[0] >= bounds[0]), bool(y[1] <= bounds[1])])
+        assert_every(
+            "tanh_bounded_positive",
+            f"(x = -+1e4, {low!r}, {high!r})",
+            ok,
+            got,
+            f"within [{bounds[0].item()!r}, {bounds[1].item()!r}] rounded to {dtype}",
+        )
 
 
 # ---- probabilities ----
@@ -248,11 +263,15 @@ def _check_probabilities(
     error_model.probs_ulps of the exact r*_k, which sum to exactly 1; the float64 sum of the
     d values adds d eps64."""
     probs = case.drawn_distribution(impl, params, params.tensor(dtype, device)).probs
-    assert probs.shape == (*params.lead, int(params.kwargs["d_action"]))
+    shape = (*params.lead, int(params.kwargs["d_action"]))
+    assert probs.shape == shape, f"{case.name} probs: got shape {probs.shape} expected {shape}"
     p = probs.detach().cpu().double().numpy()
-    assert bool(((p >= 0) & (p <= 1)).all()), p
+    inputs = {"vec": params.vec}
+    assert_every(case.name, "probs", (p >= 0) & (p <= 1), p, "in [0, 1]", inputs)
     if case.name != "Multibinary":
         ref = case.drawn_reference(params)
         units = error_model.probs_ulps(case.name, ref, params.vec, dtype)
         tolerance = (units * error_model.ulp(p, dtype)).sum(-1) + p.shape[-1] * error_model.EPS64
-        assert bool((np.abs(p.sum(-1) - 1) <= tolerance).all()), (p.sum(-1), tolerance)
+        assert_within(
+            case.name, "probs row sum", p.sum(-1), np.ones(p.shape[:-1]), tolerance, inputs
+        )

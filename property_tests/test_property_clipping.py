@@ -31,6 +31,7 @@ from property_tests.strategies import (
     numpy_dtype,
     seed_torch,
 )
+from property_tests.verdict import assert_every, assert_within
 
 CLIPPED = tuple(c for c in CASES if c.box_actions)  # TanhGaussian, GMM, Beta
 
@@ -51,6 +52,7 @@ def _past_the_clip(low: float, high: float, dtype: torch.dtype) -> st.SearchStra
 
 
 def _assert_clamped(
+    case: OutputCase,
     dist: object,
     actions: np.ndarray,
     bounds: tuple[float, float],
@@ -64,12 +66,22 @@ def _assert_clamped(
     a = torch.tensor(actions, dtype=dtype, device=device, requires_grad=True)
     clamped = torch.tensor(np.clip(actions, *bounds), dtype=dtype, device=device)
     log_prob = dist.log_prob(a)
-    assert torch.equal(log_prob, dist.log_prob(clamped)), (actions, log_prob)
+    at_bound = dist.log_prob(clamped)
+    inputs = {"action": actions}
+    got, want = (t.detach().cpu().double().numpy() for t in (log_prob, at_bound))
+    assert_within(case.name, f"log_prob past the clip {bounds}", got, want, 0.0, inputs)
     (grad,) = torch.autograd.grad(log_prob.sum(), a)
-    grad = grad.cpu().numpy()
+    grad = grad.cpu().double().numpy()
     past = (actions < bounds[0]) | (actions > bounds[1])
-    assert bool(np.isfinite(grad).all()), grad
-    assert bool((grad[past] == 0).all()), (actions, grad)
+    assert_every(case.name, "d log_prob/d action", np.isfinite(grad), grad, "finite", inputs)
+    assert_every(
+        case.name,
+        f"d log_prob/d action past the clip {bounds}",
+        (grad == 0) | ~past,
+        grad,
+        "0 (the clamp is flat there)",
+        inputs,
+    )
 
 
 @FIXTURE_SAFE
@@ -89,7 +101,7 @@ def test_past_the_clip_bound_equals_the_value_at_the_bound(
     shape = _action_shape(case, params)
     actions = data.draw(action_array(shape, _past_the_clip(*bounds, dtype)), label="actions")
     dist = case.drawn_distribution(impl, params, params.tensor(dtype, device))
-    _assert_clamped(dist, actions, bounds, dtype, device)
+    _assert_clamped(case, dist, actions, bounds, dtype, device)
 
 
 @pytest.mark.extension("clamps_actions_outside_the_box")
@@ -113,7 +125,7 @@ def test_outside_the_box_equals_the_value_at_the_bound(
         label="actions",
     )
     dist = case.drawn_distribution(impl, params, params.tensor(dtype, device))
-    _assert_clamped(dist, actions, bounds, dtype, device)
+    _assert_clamped(case, dist, actions, bounds, dtype, device)
 
 
 # ---- finite everywhere on the closed box ----
@@ -160,10 +172,14 @@ def test_log_prob_and_its_gradients_are_finite_on_the_closed_box(
     else:
         actions = torch.tensor(raw, dtype=dtype, device=device, requires_grad=case.box_actions)
     log_prob = dist.log_prob(actions)
-    assert bool(log_prob.isfinite().all()), log_prob
+    shown = {"vec": params.vec, "action": raw}
+    got = log_prob.detach().cpu().double().numpy()
+    assert_every(case.name, "log_prob on the box", np.isfinite(got), got, "finite", shown)
     inputs = (vec, actions) if case.box_actions else (vec,)
-    for grad in torch.autograd.grad(log_prob.sum(), inputs):
-        assert bool(grad.isfinite().all()), grad
+    grads = torch.autograd.grad(log_prob.sum(), inputs)
+    for name, grad in zip(("vec", "action"), grads, strict=False):
+        g = grad.cpu().double().numpy()
+        assert_every(case.name, f"d log_prob/d {name}", np.isfinite(g), g, "finite", shown)
 
 
 @pytest.mark.parametrize("clip", [(-1.0, 1.0), (-1.0, 0.9), (-0.9, 1.0)], ids=str)
@@ -192,13 +208,16 @@ def test_beta_exponent_zero_at_the_ends_of_a_full_clip(
 
     expected = stats.beta.logpdf((c_values + 1) / 2, alpha, beta) - math.log(2)
     finite = np.isfinite(expected)
-    assert bool((log_prob[~finite] == -np.inf).all()), (log_prob, expected)
     tol = 32 * float(torch.finfo(dtype).eps)
-    assert bool((np.abs(log_prob[finite] - expected[finite]) <= tol).all()), (log_prob, expected)
+    output = f"Beta(alpha={alpha}, beta={beta}, clip {clip})"
+    inputs = {"action": c_values}
+    assert_within(output, "log_prob", log_prob, expected, tol, inputs)
     # d/dc of (a - 1) log(1 + c) + (b - 1) log(1 - c), a term with exponent 0 being constant.
     rise = 0.0 if alpha == 1 else (alpha - 1) / (1 + c_values[finite])
     fall = 0.0 if beta == 1 else (beta - 1) / (1 - c_values[finite])
-    assert np.allclose(grad[finite], rise - fall, rtol=tol, atol=tol), (grad, rise - fall)
+    want = np.broadcast_to(rise - fall, grad[finite].shape)
+    grad_tol = tol * (1 + np.abs(want))
+    assert_within(output, "d log_prob/d action", grad[finite], want, grad_tol, inputs)
 
 
 # ---- own samples ----
@@ -306,26 +325,39 @@ def test_own_samples_are_scored_from_their_presquash_value(
     sample = dist.sample((DRAWS,))
     got = dist.log_prob(sample).cpu().double().numpy()
     a = sample.cpu().double().numpy()
-    assert bool(np.isfinite(got).all()), (a, got)
+    inputs = {"vec": params.vec, "own sample": a}
+    assert_every(case.name, "log_prob of its own sample", np.isfinite(got), got, "finite", inputs)
     saturated = np.abs(a) == 1
     if case.name == "GMM":
         saturated = saturated.any(-1, keepdims=True)
     exact, tolerance = _own_sample_tolerance(
         ref, params, np.where(saturated, 0.0, a), dtype, case.name
     )
-    inside = ~saturated
-    assert bool((np.abs(got - exact)[inside] <= tolerance[inside]).all()), {
-        "a": a[np.broadcast_to(inside, a.shape)],
-        "log_prob": got[inside],
-        "exact at atanh(a)": exact[inside],
-        "tolerance": tolerance[inside],
-    }
+    assert_within(
+        case.name,
+        "log_prob of its own sample (exact at atanh(a))",
+        np.where(saturated, exact, got),
+        exact,
+        tolerance,
+        inputs,
+    )
     if case.name == "TanhGaussian" and saturated.any():
         lowest, highest, reachable = _saturated_bounds(ref, params, np.sign(a), dtype)
-        assert bool(reachable[saturated].all()), "a draw beyond 10 standard deviations"
+        assert_every(
+            case.name,
+            "own sample at +-1",
+            reachable | ~saturated,
+            a,
+            "a draw within 10 standard deviations",
+            inputs,
+        )
         within = (got >= lowest) & (got <= highest)
-        assert bool(within[saturated].all()), (
-            got[saturated],
-            lowest[saturated],
-            highest[saturated],
+        assert_every(
+            case.name,
+            "log_prob of its own sample at +-1",
+            within | ~saturated,
+            got,
+            f"within the bounds of any u with tanh(u) = +-1 ({lowest.min():.6g} to "
+            f"{highest.max():.6g})",
+            inputs,
         )

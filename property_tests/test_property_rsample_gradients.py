@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import types
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -26,6 +27,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from scipy.special import digamma, ndtri
 from scipy.stats import norm
+from torch.autograd.gradcheck import GradcheckError
 
 import policy_dists_reference as reference
 from policy_dists_reference import arbiter
@@ -53,6 +55,7 @@ from property_tests.strategies import (
     numpy_dtype,
     seed_torch,
 )
+from property_tests.verdict import assert_every, assert_within
 
 
 def _sample_and_grad(
@@ -160,15 +163,18 @@ def _check_tanh_gaussian_rsample_gradient(
     tol_raw = np.where(saturated, grad_budget + 40 * e * (np.abs(slope) + slope_error), tol_raw)
     want_mu = np.where(saturated, 0.0, want_mu)
     want_raw = np.where(saturated, 0.0, want_raw)
-    error_mu = np.abs(grad[..., :d] - want_mu)
-    error_raw = np.abs(grad[..., d:] - want_raw)
-    assert bool((error_mu <= tol_mu).all()), {"a": a, "d/dmu": grad[..., :d], "1 - a^2": want_mu}
-    assert bool((error_raw <= tol_raw).all()), {
-        "a": a,
-        "d/draw": grad[..., d:],
-        "e (1 - a^2) sigma'": want_raw,
-        "tolerance": tol_raw,
-    }
+    inputs = {"vec": params.vec, "a": a}
+    assert_within(
+        "TanhGaussian", "d rsample/d mu (expected 1 - a^2)", grad[..., :d], want_mu, tol_mu, inputs
+    )
+    assert_within(
+        "TanhGaussian",
+        "d rsample/d raw std (expected e (1 - a^2) sigma')",
+        grad[..., d:],
+        want_raw,
+        tol_raw,
+        inputs,
+    )
 
 
 # ---- Beta ----
@@ -224,7 +230,8 @@ def test_beta_rsample_gradient_is_the_implicit_reparameterization(
     params = data.draw(case.param_strategy.params(dtype, regimes), label="params")
     ref = case.drawn_reference(params)
     a, grad = _sample_and_grad(case, impl, params, dtype, device, draw_seed(data))
-    assert bool(np.isfinite(grad).all()), grad
+    shown = {"vec": params.vec, "a": a}
+    assert_every("Beta", "d rsample/d vec", np.isfinite(grad), grad, "finite", shown)
     d = ref.d_action
     p = ref.params(params.vec, numpy_dtype(dtype))
     raws = (params.vec[..., :d], params.vec[..., d:])
@@ -279,15 +286,33 @@ def test_beta_rsample_gradient_is_the_implicit_reparameterization(
         exact = arbiter.beta.implicit_dx_dparams(alpha[i], beta[i], x[i]).value
         want[i] = np.array([float(v) for v in exact]) * chain[i]
         tolerance[i] -= implicit_relative_error(alpha[i], beta[i], x[i]) * np.abs(g[i] * chain[i])
-    error = np.abs(got - want)
-    assert bool((error <= tolerance).all()), {
-        "alpha": alpha,
-        "beta": beta,
-        "x": x,
-        "da/draw": got,
-        "reference": want,
-        "error / tolerance": error / tolerance,
-    }
+    assert_within(
+        "Beta",
+        "d rsample/d raw (alpha, beta) (implicit reparameterization)",
+        got,
+        want,
+        tolerance,
+        {"alpha": alpha, "beta": beta, "x": x},
+    )
+
+
+def _gradcheck(
+    output: str,
+    quantity: str,
+    function: Callable[..., torch.Tensor],
+    inputs: tuple[torch.Tensor, ...],
+) -> None:
+    """torch.autograd.gradcheck, its failure led by the output and the quantity."""
+    try:
+        torch.autograd.gradcheck(function, inputs)
+    except GradcheckError as error:
+        first, _, rest = str(error).partition("\n")
+        vec = inputs[0].detach().cpu().numpy()
+        raise AssertionError(
+            f"{output} {quantity}: autograd's gradient disagrees with finite differences "
+            f"(gradcheck: {first}) at vec={np.array2string(vec, precision=17, threshold=8)}"
+            f"\n{rest}"
+        ) from None
 
 
 # ---- DiscreteLikeContinuous ----
@@ -328,11 +353,17 @@ def test_dlc_rsample_is_straight_through_gumbel_softmax(
     ]
     jacobian = torch.stack(rows, dim=-2).cpu().double().numpy()  # [..., i, j] = dy_i/dlogit_j
     forward = sample.detach().cpu().double().numpy()
-    assert bool(((forward == 0) | (forward == 1)).all() and (forward.sum(-1) == 1).all()), forward
+    one_hot = ((forward == 0) | (forward == 1)).all(-1) & (forward.sum(-1) == 1)
+    one_hot = np.broadcast_to(one_hot[..., None], forward.shape)
+    output = "DiscreteLikeContinuous"
+    shown = {"logits": params.vec}
+    assert_every(output, "rsample forward value", one_hot, forward, "one-hot rows", shown)
     winner = forward.argmax(-1)
     y = softmax_from_straight_through_jacobian(jacobian, tau, winner)
     noise_eps = error_model.eps(torch.promote_types(dtype, torch.float32))
-    assert bool((y >= 0).all()), y
+    assert_every(
+        output, "softmax recovered from the rsample Jacobian's diagonal", y >= 0, y, ">= 0", shown
+    )
     noise = tau * np.log(np.maximum(y, np.finfo(np.float64).tiny)) - params.vec
     want = reference.DiscreteLikeContinuous(params.vec, tau).straight_through_jacobian(noise)
     d_jac = error_model.GRAD.units * noise_eps * np.maximum(1, np.abs(want).max((-2, -1)))
@@ -344,10 +375,13 @@ def test_dlc_rsample_is_straight_through_gumbel_softmax(
     d_y = np.where(is_winner, np.where(is_winner, 0.0, d_y).sum(-1, keepdims=True), d_y)
     # The forward's class is the softmax's largest, up to the recovery's error (near ties).
     y_winner = np.take_along_axis(y + d_y, winner[..., None], -1)
-    assert bool((y_winner >= y - d_y).all()), (
-        "the backward's softmax peaks at another class than the forward value",
+    assert_every(
+        output,
+        "rsample backward softmax",
+        y_winner >= y - d_y,
         y,
-        forward,
+        "its peak at the forward value's class (the same Gumbel noise)",
+        shown,
     )
     moved = (
         np.eye(d) * d_y[..., None]
@@ -356,8 +390,9 @@ def test_dlc_rsample_is_straight_through_gumbel_softmax(
         + d_y[..., :, None] * d_y[..., None, :]
     ) / tau
     tolerance = d_jac + moved + 8 * error_model.EPS64 / tau
-    error = np.abs(jacobian - want)
-    assert bool((error <= tolerance).all()), {"J": jacobian, "reference": want, "y": y}
+    assert_within(
+        output, "d rsample/d logits (straight-through Jacobian)", jacobian, want, tolerance, shown
+    )
 
 
 # ---- gradcheck ----
@@ -432,7 +467,7 @@ def test_log_prob_passes_gradcheck(
         def function(v: torch.Tensor) -> torch.Tensor:
             return case.drawn_distribution(impl, params, v).log_prob(fixed)
 
-    assert torch.autograd.gradcheck(function, inputs)
+    _gradcheck(case.name, "log_prob", function, inputs)
 
 
 @FIXTURE_SAFE
@@ -454,7 +489,8 @@ def test_seeded_tanh_gaussian_rsample_passes_gradcheck(
         torch.manual_seed(seed)
         return case.drawn_distribution(impl, params, v).rsample()
 
-    assert torch.autograd.gradcheck(function, (params.tensor(torch.float64, device, True),))
+    inputs = (params.tensor(torch.float64, device, True),)
+    _gradcheck(case.name, f"rsample under torch.manual_seed({seed})", function, inputs)
 
 
 # ---- Monte-Carlo unbiasedness of d/dtheta E[f(a)] ----
@@ -562,9 +598,11 @@ def test_rsample_gradient_of_an_expectation_is_unbiased(
     z = float(-ndtri(FALSE_FAILURE / (2 * k)))
     bias = error_model.GRAD.units * error_model.eps(dtype) * 5  # per draw, |g| <= 5
     tolerance = z * std / math.sqrt(MC_SAMPLES) + FD_ERROR + bias
-    error = np.abs(mean - want)
-    assert bool((error <= tolerance).all()), {
-        "mean": mean,
-        "reference": want,
-        "error / tolerance": error / tolerance,
-    }
+    assert_within(
+        case.name,
+        f"Monte-Carlo mean of d f(rsample)/d vec over {MC_SAMPLES} draws",
+        mean,
+        want,
+        tolerance,
+        {"vec": settings},
+    )

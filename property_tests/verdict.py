@@ -24,6 +24,22 @@ def _short(value: object) -> str:
     return np.array2string(np.asarray(value), precision=17, threshold=8, max_line_width=10_000)
 
 
+def _scalar(value: object) -> str:
+    """A number as Python prints it (numpy 2's repr adds np.float64(...))."""
+    return repr(np.asarray(value).item())
+
+
+def _inputs_at(inputs: Mapping[str, object] | None, index: tuple[int, ...]) -> list[str]:
+    """Each input's row that produced element `index` of a result (the whole input when its
+    shape does not lead the result's)."""
+    where = []
+    for name, value in (inputs or {}).items():
+        array = np.asarray(value)
+        row = index[: max(array.ndim - 1, 0)] if array.ndim <= len(index) + 1 else ()
+        where.append(f"{name}={_short(array[row] if row else array)}")
+    return where
+
+
 def comparison_failure(
     output: str,
     quantity: str,
@@ -40,13 +56,9 @@ def comparison_failure(
         ratio = np.where(got == want, 0.0, error / tolerance)
     ratio = np.where(np.isnan(ratio), np.inf, ratio)
     index = np.unravel_index(int(np.argmax(ratio)), got.shape) if got.size else ()
-    where = []
-    for name, value in (inputs or {}).items():
-        array = np.asarray(value)
-        row = index[: max(array.ndim - 1, 0)] if array.ndim <= len(index) + 1 else ()
-        where.append(f"{name}={_short(array[row] if row else array)}")
+    where = _inputs_at(inputs, index)
     first = (
-        f"{output} {quantity}: got {got[index]!r} expected {want[index]!r} tolerance "
+        f"{output} {quantity}: got {_scalar(got[index])} expected {_scalar(want[index])} tolerance "
         f"{float(tolerance[index]):.3g} (error {float(error[index]):.3g}) at index "
         f"{tuple(int(i) for i in index)}" + (f", {', '.join(where)}" if where else "")
     )
@@ -76,3 +88,25 @@ def assert_within(
     with np.errstate(invalid="ignore"):
         ok = (got == want) | (np.abs(got - want) <= tolerance)
     assert bool(ok.all()), comparison_failure(output, quantity, got, want, tolerance, inputs)
+
+
+def assert_every(
+    output: str,
+    quantity: str,
+    ok: np.ndarray,
+    got: np.ndarray,
+    expected: str,
+    inputs: Mapping[str, object] | None = None,
+) -> None:
+    """Every element of `ok` holds; otherwise the message names the first element of `got`
+    that breaks it and what was `expected` of it ("in [-1, 1]", "finite")."""
+    ok, got = np.asarray(ok, dtype=bool), np.asarray(got)
+    if bool(ok.all()):
+        return
+    index = tuple(int(i) for i in np.argwhere(~np.broadcast_to(ok, got.shape))[0])
+    where = _inputs_at(inputs, index)
+    first = (
+        f"{output} {quantity}: got {_scalar(got[index])} expected {expected} at index {index}"
+        f" ({int((~ok).sum())} of {ok.size} elements)" + (f", {', '.join(where)}" if where else "")
+    )
+    raise AssertionError(f"{first}\n  got: {_short(got)}")
