@@ -120,7 +120,7 @@ def verdict_key(nodeid: str) -> tuple[str, str]:
     path, _, name = nodeid.partition("::")
     function, _, parameters = name.partition("[")
     tokens = set(re.split(r"[-\[\]]", parameters))
-    output = next((o for o in SEED_PAGE_OUTPUTS if o in tokens), None)
+    output = next((o for o in (*SEED_PAGE_OUTPUTS, "activations") if o in tokens), None)
     if output is None:  # an output-specific test says which in its name
         words = f"_{Path(path).stem.lower()}_{function.lower()}_"
         named = {

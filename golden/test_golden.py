@@ -35,9 +35,9 @@ def _report(spec: OutputSpec, checked: int, failures: list[str]) -> str:
     more = len(failures) - SHOWN_FAILURES
     return "\n".join(
         [
-            f"{len(failures)} of {checked} golden values missed "
-            f"(golden/fixtures/{spec.stem}.json):",
-            *failures[:SHOWN_FAILURES],
+            f"{spec.stem}: {len(failures)} of {checked} golden values missed "
+            f"(golden/fixtures/{spec.stem}.json), the first {failures[0]}",
+            *failures[1:SHOWN_FAILURES],
             *([f"... and {more} more"] if more > 0 else []),
         ]
     )

@@ -134,10 +134,18 @@ def eps(dtype: torch.dtype) -> float:
 
 
 def ulp(values: ArrayLike, dtype: torch.dtype) -> np.ndarray:
-    """The spacing of `dtype` at |values| (float64 array); the largest spacing past max."""
+    """The spacing of `dtype` at |values| (float64 array); the largest spacing past max, and
+    the smallest normal number `tiny` below it.
+
+    Below tiny the unit is tiny, not the subnormal spacing: gradual underflow is optional
+    (flush-to-zero hardware modes, and formulas whose intermediate overflows, such as
+    1/(1 + exp(-x)) at x = -100 in float32, return 0 for 3.7e-44), so a correct result
+    there is only known to within tiny; relative accuracy is undefined in that range."""
     np_dtype = numpy_dtype(dtype)
-    magnitude = np.minimum(np.abs(np.asarray(values, dtype=np.float64)), np.finfo(np_dtype).max)
-    return np.spacing(magnitude.astype(np_dtype)).astype(np.float64)
+    info = np.finfo(np_dtype)
+    magnitude = np.minimum(np.abs(np.asarray(values, dtype=np.float64)), info.max)
+    spacing = np.spacing(magnitude.astype(np_dtype)).astype(np.float64)
+    return np.where(magnitude < info.tiny, float(info.tiny), spacing)
 
 
 def cond_tolerance(

@@ -69,6 +69,18 @@ EXTENSIONS: dict[str, Extension] = {
         " binds (SPEC §5; the seed page marks only the classes @gin.configurable)",
         _gin_registers_activations,
     ),
+    "zero_high_bound": Extension(
+        # Reachable only with a negative low, which no positive std uses.
+        "softplus_bounded_positive takes high = 0.0 as a bound, where `high or inf` reads "
+        "it as none (SPEC §5)",
+        None,
+    ),
+    "bounds_exact_in_dtype": Extension(
+        # The bounds test allows the activation's error model; this asks for none at the ends.
+        "tanh_bounded_positive saturates within [low, high] as rounded to the dtype, where "
+        "exp(log(high)) may round one ulp outside (SPEC §5)",
+        None,
+    ),
     "sample_and_log_prob": Extension(
         "rsample_and_log_prob / sample_and_log_prob (SPEC §4 TanhGaussian, new)",
         _has_sample_and_log_prob,
@@ -88,6 +100,17 @@ EXTENSIONS: dict[str, Extension] = {
         _dlc_rsample_takes_sample_shape,
     ),
     "gmm_batchless": Extension("GMM on a 1-D vec (SPEC §4 GMM, new)", None),
+    "gmm_distribution_shapes": Extension(
+        # Upstream's GMM distribution reports batch_shape () and no support.
+        "GMM's distribution has torch's batch_shape, event_shape and support (SPEC §4 GMM; the "
+        "seed page promises only log_prob and sample)",
+        None,
+    ),
+    "gmm_own_samples": Extension(
+        "GMM scores its own draws exactly from their pre-squash value (SPEC §4 GMM; the seed "
+        "page's GMM takes the pre-squash value as an explicit argument)",
+        None,
+    ),
     "gmm_clip_kwarg": Extension(
         "GMM's clip_actions_on_log_prob keyword (SPEC §4 GMM, new)", _gmm_takes_clip_kwarg
     ),

@@ -88,7 +88,9 @@ class OutputCase:
     # Valid actions for log_prob, of shape lead + event (Discrete: indices of shape lead).
     make_actions: Callable[[Shape, Kwargs, torch.dtype, torch.device], torch.Tensor]
     # Feature -> extension name, for the parts of this case's contract that are policy-dists
-    # extensions: "batchless" (lead ()), "entropy", "rsample_sample_shape".
+    # extensions: "batchless" (lead ()), "entropy", "rsample_sample_shape",
+    # "distribution_shapes" (batch_shape, event_shape and support), "own_samples" (exact
+    # scores of the distribution's own draws).
     extensions: Mapping[str, str] = field(default_factory=dict)
     # The policy_dists_reference object for constructor kwargs (std_activation by name). For
     # DiscreteLikeContinuous it is the reference Discrete whose logits the wrapper holds:
@@ -236,7 +238,11 @@ CASES: tuple[OutputCase, ...] = (
         make_actions=_uniform_actions,
         reference=lambda kw: reference.GMM(**kw),
         param_strategy=OUTPUT_STRATEGIES["GMM"],
-        extensions={"batchless": "gmm_batchless"},
+        extensions={
+            "batchless": "gmm_batchless",
+            "distribution_shapes": "gmm_distribution_shapes",
+            "own_samples": "gmm_own_samples",
+        },
     ),
     OutputCase(
         name="Beta",
@@ -354,6 +360,8 @@ def case_params(cases: tuple[OutputCase, ...] = CASES, features: tuple[str, ...]
     return [case_param(case, features=features) for case in cases]
 
 
-def case_lead_params(cases: tuple[OutputCase, ...] = CASES) -> list[Any]:
+def case_lead_params(
+    cases: tuple[OutputCase, ...] = CASES, features: tuple[str, ...] = ()
+) -> list[Any]:
     """(case, lead) for every lead of LEADS."""
-    return [case_param(case, lead) for case in cases for lead in LEADS]
+    return [case_param(case, lead, features=features) for case in cases for lead in LEADS]

@@ -36,6 +36,7 @@ import pytest
 import torch
 
 from property_tests.error_model import ENTROPY, EPS64, GRAD, LOG_PROB
+from property_tests.verdict import assert_within
 
 DIGITS = 30
 THRESHOLD = (10.0, 10.5, 11.0, 12.0)
@@ -113,12 +114,7 @@ def _log_prob_reference(alpha: float, beta: float, action: float) -> tuple[float
 
 def _assert_within(name: str, got: np.ndarray, want: np.ndarray, tol: np.ndarray) -> None:
     """|got - want| <= tol for (len(PAIRS), k) arrays; the failures listed by (alpha, beta)."""
-    ratio = np.abs(got - want) / tol
-    failures = [
-        (name, PAIRS[row], col, float(got[row, col]), float(want[row, col]), float(ratio[row, col]))
-        for row, col in zip(*np.nonzero(~(ratio <= 1.0)), strict=True)
-    ]
-    assert not failures, failures
+    assert_within("Beta", name, got, want, tol, {"(alpha, beta)": np.array(PAIRS)})
 
 
 @pytest.mark.extension("beta_entropy")
@@ -198,10 +194,5 @@ def test_entropy_for_huge_parameters(impl: types.ModuleType) -> None:
             )
             want.append(float(textbook))
             scale.append(float(sum(abs(t) for t in added)))
-    tol = ENTROPY.units * EPS64 * np.array(scale)[:, None]
-    failures = [
-        (HUGE[i], float(got[i, 0]), want[i])
-        for i in range(len(HUGE))
-        if not abs(got[i, 0] - want[i]) <= tol[i, 0]
-    ]
-    assert not failures, failures
+    tol = ENTROPY.units * EPS64 * np.array(scale)
+    assert_within("Beta", "entropy", got[:, 0], np.array(want), tol, {"(alpha, beta)": HUGE})

@@ -68,12 +68,15 @@ def test_an_underflowed_softplus_passes_no_gradient(
     )
 
 
+@pytest.mark.extension("zero_high_bound")
 def test_softplus_bounded_positive_high_zero_is_a_bound(
     impl: types.ModuleType, dtype: torch.dtype
 ) -> None:
     # high=0.0 with low=-1 bounds the output at 0 (upstream's `high or inf` ignores it).
     out = impl.softplus_bounded_positive(torch.tensor([5.0, 50.0], dtype=dtype), -1.0, 0.0)
-    assert bool((out == 0).all())
+    assert bool((out == 0).all()), (
+        f"softplus_bounded_positive(x, low=-1, high=0): got {out.tolist()} expected 0 (the bound)"
+    )
 
 
 def test_tanh_bounded_positive_values_and_range(impl: types.ModuleType, dtype: torch.dtype) -> None:

@@ -26,6 +26,7 @@ from property_tests.registry import (
     case_params,
 )
 from property_tests.strategies import FIXTURE_SAFE, closed_unit_actions, finite_floats
+from property_tests.verdict import assert_every
 
 # ---- wrong last dimension and wrong types ----
 
@@ -142,16 +143,22 @@ def _assert_no_nan_anywhere(
     vec = vec.detach().requires_grad_()
     dist = case.distribution(impl, vec)
     log_prob = dist.log_prob(actions)
-    assert not bool(log_prob.isnan().any()), log_prob
-    assert not bool((log_prob == math.inf).any()), log_prob
+    shown = {"vec": vec.detach().double().cpu().numpy(), "action": actions.cpu().numpy()}
+
+    def no_nan(quantity: str, values: torch.Tensor, expected: str = "not NaN") -> None:
+        got = values.detach().double().cpu().numpy()
+        ok = ~np.isnan(got) if expected == "not NaN" else ~np.isnan(got) & (got != math.inf)
+        assert_every(case.name, quantity, ok, got, expected, shown)
+
+    no_nan("log_prob", log_prob, "not NaN and not +inf (every density here is bounded)")
     # The rsample below shares the forward graph: keep it.
     (grad,) = torch.autograd.grad(log_prob.sum(), vec, retain_graph=True)
-    assert not bool(grad.isnan().any()), grad
+    no_nan("d log_prob/d vec", grad)
     if not case.integer_samples:
-        assert not bool(dist.sample((3,)).isnan().any())
+        no_nan("sample", dist.sample((3,)))
     if case.rsample is Support.YES:
         (grad,) = torch.autograd.grad(dist.rsample().sum(), vec)
-        assert not bool(grad.isnan().any()), grad
+        no_nan("d rsample/d vec", grad)
     return log_prob
 
 

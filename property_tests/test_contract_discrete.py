@@ -485,6 +485,33 @@ def test_a_nan_vec_row_gives_nan_samples_and_log_probs(
     assert _is_one_hot(one_hot[1:])
 
 
+@pytest.mark.parametrize("expand", [True, False], ids=["expand", "unexpanded"])
+def test_enumerate_support_lists_the_classes_in_order(impl: types.ModuleType, expand: bool) -> None:
+    """torch's enumerate_support: the classes 0..d-1 along the first axis, then batch_shape
+    (or, as sample() returns them, batch_shape + (1,): SPEC §4), 1s when unexpanded; its
+    log_prob is each class's, shape (d,) + batch_shape."""
+    lead = (2, 3)
+    dist = impl.Discrete(D)(torch.randn(*lead, D))
+    support = dist.enumerate_support(expand=expand)
+    batch = lead if expand else (1,) * len(lead)
+    shapes = ((D, *batch), (D, *batch, 1))
+    assert tuple(support.shape) in shapes, (
+        f"Discrete enumerate_support(expand={expand}): got shape {tuple(support.shape)} "
+        f"expected one of {shapes}"
+    )
+    classes = torch.arange(D).reshape(D, *(1,) * (support.dim() - 1))
+    assert torch.equal(support, classes.expand_as(support)), (
+        f"Discrete enumerate_support(expand={expand}): got {support.flatten().tolist()} "
+        f"expected the classes 0..{D - 1} in order"
+    )
+    every = torch.arange(D).reshape(D, 1, 1).expand(D, *lead)
+    got, want = dist.log_prob(support), dist.log_prob(every)
+    assert tuple(got.shape) == (D, *lead) and torch.equal(got, want), (
+        f"Discrete log_prob(enumerate_support(expand={expand})): got shape "
+        f"{tuple(got.shape)}, expected each class's log_prob, shape {(D, *lead)}"
+    )
+
+
 def test_outputs_follow_vec_not_the_default_device(impl: types.ModuleType) -> None:
     """Every tensor Discrete and the wrapper return is on vec's device, whatever torch's
     default device (torch.set_default_device) is: a tensor made without vec's device would
@@ -497,7 +524,7 @@ def test_outputs_follow_vec_not_the_default_device(impl: types.ModuleType) -> No
         index = discrete.sample((5,))
         outputs = {
             "sample": index,
-            "log_prob": discrete.log_prob(index),
+            "log_prob": discrete.log_prob(index.squeeze(-1)),  # the seed page's index shape
             "enumerate_support": discrete.enumerate_support(),
             "enumerate_support(expand=False)": discrete.enumerate_support(expand=False),
             "wrapper sample": dlc.sample((5,)),

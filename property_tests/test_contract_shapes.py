@@ -60,19 +60,50 @@ def _check_sample_log_prob_and_mean(
 ) -> None:
     kw = case.output_kwargs
     dist = case.distribution(impl, torch.randn(case.vec_shape(lead), dtype=dtype, device=device))
-    if case.batch_shape is not None and case.event_shape is not None:
-        assert isinstance(dist, torch.distributions.Distribution)
-        assert dist.batch_shape == case.batch_shape(lead, kw)
-        assert dist.event_shape == case.event_shape(kw)
     for sample_shape in SAMPLE_SHAPES:
         full = (*sample_shape, *lead)
         sample = dist.sample(sample_shape)
-        assert sample.shape == case.action_shape(full, kw), sample_shape
+        want = case.action_shape(full, kw)
+        assert sample.shape == want, (
+            f"{case.name} sample({sample_shape}) for vec lead {lead}: got shape "
+            f"{tuple(sample.shape)} expected {want}"
+        )
         assert sample.device.type == device.type
         actions = case.make_actions(full, kw, dtype, device)
-        assert dist.log_prob(actions).shape == case.log_prob_shape(full, kw), sample_shape
+        got, want = dist.log_prob(actions).shape, case.log_prob_shape(full, kw)
+        assert got == want, (
+            f"{case.name} log_prob of actions {tuple(actions.shape)} for vec lead {lead}: got "
+            f"shape {tuple(got)} expected {want}"
+        )
     if case.has_mean:
-        assert dist.mean.shape == case.action_shape(lead, kw)
+        got, want = dist.mean.shape, case.action_shape(lead, kw)
+        assert got == want, (
+            f"{case.name} mean for vec lead {lead}: got shape {tuple(got)} expected {want}"
+        )
+
+
+DISTRIBUTION_CASES = tuple(c for c in CASES if c.batch_shape is not None)
+
+
+@pytest.mark.parametrize(
+    ("case", "lead"),
+    case_lead_params(DISTRIBUTION_CASES, features=("distribution_shapes",))
+    + [case_param(c, EMPTY_BATCH, features=("distribution_shapes",)) for c in DISTRIBUTION_CASES],
+)
+def test_batch_and_event_shapes(
+    impl: types.ModuleType, case: OutputCase, lead: Shape, dtype: torch.dtype
+) -> None:
+    """torch's batch_shape and event_shape of the returned Distribution."""
+    kw = case.output_kwargs
+    dist = case.distribution(impl, torch.randn(case.vec_shape(lead), dtype=dtype))
+    assert isinstance(dist, torch.distributions.Distribution), (
+        f"{case.name}: got a {type(dist).__name__}, expected a torch Distribution"
+    )
+    got = (tuple(dist.batch_shape), tuple(dist.event_shape))
+    want = (case.batch_shape(lead, kw), case.event_shape(kw))
+    assert got == want, (
+        f"{case.name} (batch_shape, event_shape) for vec lead {lead}: got {got} expected {want}"
+    )
 
 
 def _rsample_params() -> list[object]:
@@ -167,7 +198,7 @@ def test_a_one_dimensional_vec_gives_unbatched_results(
     _check_every_operation(impl, is_default_impl, case, ONE_DIMENSIONAL, device, dtype)
 
 
-@pytest.mark.parametrize("case", case_params(tuple(c for c in CASES if c.batch_shape is not None)))
+@pytest.mark.parametrize("case", case_params(DISTRIBUTION_CASES, features=("distribution_shapes",)))
 def test_support_matches_samples_and_event_shape(
     impl: types.ModuleType, case: OutputCase, dtype: torch.dtype
 ) -> None:

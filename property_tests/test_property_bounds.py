@@ -192,6 +192,7 @@ _ROUNDING_BOUNDS = {
 }
 
 
+@pytest.mark.extension("bounds_exact_in_dtype")
 def test_tanh_bounded_positive_saturates_within_bounds_that_round_outward(
     impl: types.ModuleType, dtype: torch.dtype
 ) -> None:

@@ -304,7 +304,9 @@ def _saturated_bounds(
 
 @FIXTURE_SAFE
 @given(data=st.data())
-@pytest.mark.parametrize("case", case_params(tuple(CASES_BY_NAME[n] for n in OWN)))
+@pytest.mark.parametrize(
+    "case", case_params(tuple(CASES_BY_NAME[n] for n in OWN), features=("own_samples",))
+)
 @pytest.mark.parametrize("regimes", magnitude_families())
 def test_own_samples_are_scored_from_their_presquash_value(
     regimes: tuple[Regime, ...],

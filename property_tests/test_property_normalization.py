@@ -288,7 +288,7 @@ def _pmf_log_probs(
     index = np.broadcast_to(np.arange(d).reshape((d,) + (1,) * len(lead)), (d, *lead))
     vec = np.broadcast_to(params.vec, (d, *params.vec.shape))
     if case.name == "Discrete":
-        got = dist.log_prob(_enumerated_support(dist, d))
+        got = dist.log_prob(torch.tensor(index, dtype=torch.int64, device=device))
         want = ref.log_prob(vec, index, np_dtype)
         cond = error_model.discrete_cond(ref, vec, index, dtype)
     else:
@@ -298,31 +298,6 @@ def _pmf_log_probs(
         # log r_k of the wrapped Discrete: its condition sum is the Discrete's.
         cond = error_model.discrete_cond(ref, vec, index, dtype)
     return got.detach().cpu().double().numpy(), want, cond
-
-
-def _enumerated_support(dist: object, d: int) -> torch.Tensor:
-    """torch's enumerate_support: every class, as (d,) + sample shape, or (d, 1, ..., 1)
-    unexpanded; the classes 0..d-1 in order along the first axis."""
-    sample_shape = dist.sample().shape
-    support = dist.enumerate_support()
-    want = (d, *sample_shape)
-    assert support.shape == want, (
-        f"Discrete enumerate_support(): got shape {support.shape} expected {want}"
-    )
-    unexpanded = dist.enumerate_support(expand=False)
-    want = (d,) + (1,) * len(sample_shape)
-    assert unexpanded.shape == want, (
-        f"Discrete enumerate_support(expand=False): got shape {unexpanded.shape} expected {want}"
-    )
-    classes = torch.arange(d, device=support.device).reshape(unexpanded.shape)
-    assert torch.equal(unexpanded, classes), (
-        f"Discrete enumerate_support(expand=False): got {unexpanded.flatten().tolist()} "
-        f"expected the classes 0..{d - 1} in order"
-    )
-    assert torch.equal(support, classes.expand_as(support)), (
-        "Discrete enumerate_support(): got other values than the classes 0..d-1 in order"
-    )
-    return support
 
 
 def case_d(params: Params) -> int:
