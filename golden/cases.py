@@ -104,20 +104,26 @@ def _continuous_cases(
     d_action: int,
     quantities: Mapping[str, str | None],
     config_extensions: Mapping[str, str],
+    exact_ends: str | None = None,
 ) -> tuple[Case, ...]:
     """log_prob at every boundary action, paired as (a, -a, a, ...) over the d dimensions, and
-    the other `quantities` (name -> extension or None), for every config, dtype and vec row."""
+    the other `quantities` (name -> extension or None), for every config, dtype and vec row.
+    `exact_ends` is the extension log_prob at exactly ±1 needs under a clip reaching ±1."""
     cases = []
     for config in configs:
         extension = config_extensions.get(config)
+        reaches_the_ends = tuple(configs[config].get("clip_actions_on_log_prob", ())) == (-1, 1)
         for dtype in DTYPES:
             for vec in vec_names:
                 prefix = f"{config}/{dtype}/{vec}"
                 for label, a in boundary_actions(dtype):
                     row = tuple(a if j % 2 == 0 else -a for j in range(d_action))
                     # Past ±1 the seed page promises nothing: clamping such an action like
-                    # any other is a policy-dists extension, in a group of its own.
+                    # any other is a policy-dists extension, in a group of its own; so is the
+                    # value at exactly ±1 when the clip reaches it (-inf, where NaN is common).
                     outside = None if abs(a) <= 1 else "clamps_actions_outside_the_box"
+                    if abs(a) == 1 and reaches_the_ends:
+                        outside = exact_ends
                     cases.append(
                         Case(
                             f"{prefix}/log_prob/a=±{label}",
@@ -371,7 +377,12 @@ SPECS: tuple[OutputSpec, ...] = (
         _TANH_GAUSSIAN_CONFIGS,
         _TANH_GAUSSIAN_VECS,
         _continuous_cases(
-            _TANH_GAUSSIAN_CONFIGS, tuple(_TANH_GAUSSIAN_VECS), 2, {"mean": None}, {}
+            _TANH_GAUSSIAN_CONFIGS,
+            tuple(_TANH_GAUSSIAN_VECS),
+            2,
+            {"mean": None},
+            {},
+            exact_ends="exact_ends",
         ),
     ),
     OutputSpec(
