@@ -28,6 +28,7 @@ from benchmarks import floor, textbook
 from benchmarks.agreement import model_deviation, reference_log_prob
 from benchmarks.cases import COMPILED, Case, actions, network_output
 from benchmarks.kernels import CompiledTrainSteps, ImplKernels, Kernels
+from benchmarks.operator_count import count_operators
 
 WARMUP_CALLS = 3  # first-call allocations, and torch.compile's compile and recompile
 
@@ -119,5 +120,7 @@ def test_kernel(
         for _ in range(WARMUP_CALLS):
             call()
     result = benchmark(call)
+    if case.variant != COMPILED:  # a compiled graph's operators are fused kernels, not ATen's
+        benchmark.extra_info["operators"] = count_operators(call).total
     if case.operation == "log_prob":
         _check_log_prob(case, result, vec, action)

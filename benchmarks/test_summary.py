@@ -1,0 +1,61 @@
+"""The benchmark summary's targets, on synthetic pytest-benchmark results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchmarks.summary import load_results, summarize
+
+
+def _bench(output: str, batch: int, variant: str, seconds: float, operators: int) -> dict:
+    return {
+        "extra_info": {
+            "output": output,
+            "operation": "train",
+            "batch": batch,
+            "device": "cpu",
+            "variant": variant,
+            "operators": operators,
+        },
+        "stats": {"median": seconds, "min": seconds, "mean": seconds},
+    }
+
+
+def _summary(tmp_path: Path, *benches: dict) -> tuple[str, int]:
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps({"benchmarks": list(benches)}))
+    return summarize(load_results(path, "median"), "median")
+
+
+def test_every_target_met(tmp_path: Path) -> None:
+    report, misses = _summary(
+        tmp_path,
+        _bench("TanhGaussian", 256, "impl", 1.0, 40),
+        _bench("TanhGaussian", 256, "textbook", 2.0, 70),
+        _bench("TanhGaussian", 256, "floor", 0.9, 30),
+    )
+    assert misses == 0, report
+    assert "all targets met" in report
+
+
+def test_slow_step_too_many_operators_and_far_floor_are_three_misses(tmp_path: Path) -> None:
+    # Speed-up 1.4 < 1.5 at B = 256; 50 operators > 0.7 x 70; impl/floor 1.25 > 1.2.
+    report, misses = _summary(
+        tmp_path,
+        _bench("TanhGaussian", 256, "impl", 1.0, 50),
+        _bench("TanhGaussian", 256, "textbook", 1.4, 70),
+        _bench("TanhGaussian", 256, "floor", 0.8, 30),
+    )
+    assert misses == 3, report
+    assert report.count("MISS") == 3
+
+
+def test_beta_needs_parity_and_at_most_150_operators(tmp_path: Path) -> None:
+    report, misses = _summary(
+        tmp_path,
+        _bench("Beta", 256, "impl", 1.0, 151),
+        _bench("Beta", 256, "textbook", 1.0, 88),
+        _bench("Beta", 256, "floor", 1.0, 95),
+    )
+    assert misses == 1, report  # 151 > 150; speed-up 1.0 meets Beta's >= 1.0
