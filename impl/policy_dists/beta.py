@@ -18,8 +18,8 @@ from policy_dists.activations import (
 )
 from policy_dists.arguments import require_clip_bounds
 from policy_dists.base import PolicyOutput, log_activation_stats
-from policy_dists.beta_functions import beta_entropy, beta_log_density
-from policy_dists.beta_implicit_gradient import beta_sample_gradients
+from policy_dists.beta_functions import beta_entropy, beta_log_density, digamma_shifts
+from policy_dists.beta_implicit_gradient import beta_sample_gradient_pairs
 from policy_dists.numerics import LOG_2
 from policy_dists.sampling import zero_or_nan
 
@@ -31,25 +31,33 @@ class _ImplicitBetaSample(torch.autograd.Function):
 
     dx/dtheta = -(dF(x; alpha, beta)/dtheta) / f(x; alpha, beta), evaluated to ~1e-13
     relative (beta_implicit_gradient); torch's Dirichlet kernel approximates it to ~1e-3.
-    x is the first coordinate of a Dirichlet(alpha, beta) draw.
+    x is the first coordinate of a Dirichlet(alpha, beta) draw. ``shifts``, if not None, is
+    digamma_shifts(alpha, beta) (not differentiated), shared with log_prob's backward.
     """
 
     @staticmethod
-    def forward(ctx, alpha: torch.Tensor, beta: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
+    def forward(  # type: ignore[override]
+        ctx, alpha: torch.Tensor, beta: torch.Tensor, shifts: torch.Tensor | None
+    ) -> torch.Tensor:
         concentration = torch.stack((alpha, beta), dim=-1)
         pair = torch._sample_dirichlet(concentration)
-        ctx.save_for_backward(pair, concentration)
+        ctx.save_for_backward(pair, concentration, shifts)
         return pair[..., 0]
 
     @staticmethod
     @once_differentiable
-    def backward(ctx, grad_x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:  # type: ignore[override]
-        pair, concentration = ctx.saved_tensors
+    def backward(  # type: ignore[override]
+        ctx, grad_x: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, None]:
+        pair, concentration, shifts = ctx.saved_tensors
         # pair = (x, 1 - x) from the sampler; its second coordinate keeps 1 - x exact near 1.
-        dx_dalpha, dx_dbeta = beta_sample_gradients(
-            pair[..., 0], concentration[..., 0], concentration[..., 1], complement=pair[..., 1]
+        # The pairs go first, contiguous, as beta_sample_gradient_pairs takes them.
+        pair, concentration = (
+            t.movedim(-1, 0).to(torch.float64, memory_format=torch.contiguous_format)
+            for t in (pair, concentration)
         )
-        return dx_dalpha * grad_x, dx_dbeta * grad_x
+        grads = beta_sample_gradient_pairs(pair, concentration, shifts)
+        return *(grads.to(grad_x.dtype) * grad_x).unbind(0), None
 
 
 class ShiftedBeta(Distribution):
@@ -68,6 +76,7 @@ class ShiftedBeta(Distribution):
         self.beta = beta
         self.clip = clip
         self._endpoints = clip[0] == -1.0 or clip[1] == 1.0  # log_prob may see x = 0 or 1
+        self._shifts: torch.Tensor | None = None
         super().__init__(batch_shape=alpha.shape, validate_args=False)
 
     @property
@@ -75,9 +84,25 @@ class ShiftedBeta(Distribution):
         """2 alpha/(alpha + beta) - 1, evaluated as (alpha - beta)/(alpha + beta)."""
         return (self.alpha - self.beta) / (self.alpha + self.beta)
 
+    def _digamma_shifts(self) -> torch.Tensor | None:
+        """digamma_shifts(alpha, beta), which the backward passes of rsample and log_prob
+        share: evaluated (without gradient) by the first call whose result a backward pass may
+        need, then kept; None where none can (no gradient recorded)."""
+        if not (torch.is_grad_enabled() and (self.alpha.requires_grad or self.beta.requires_grad)):
+            return None
+        if self._shifts is None:
+            with torch.no_grad():
+                self._shifts = digamma_shifts(self.alpha, self.beta)
+        return self._shifts
+
     def rsample(self, sample_shape: _Shape = ()) -> torch.Tensor:
         shape = self._extended_shape(sample_shape)
-        x = _ImplicitBetaSample.apply(self.alpha.expand(shape), self.beta.expand(shape))
+        shifts = self._digamma_shifts()
+        if shifts is not None and shifts.shape[1:] != shape:
+            batch = shifts.shape[1:]
+            shifts = shifts.reshape(2, *(1,) * (len(shape) - len(batch)), *batch)
+            shifts = shifts.expand(2, *shape)
+        x = _ImplicitBetaSample.apply(self.alpha.expand(shape), self.beta.expand(shape), shifts)
         return 2.0 * x - 1.0 + (zero_or_nan(self.alpha) + zero_or_nan(self.beta))
 
     def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
@@ -87,7 +112,8 @@ class ShiftedBeta(Distribution):
     def log_prob(self, value: torch.Tensor) -> torch.Tensor:
         validation.check_interval("Beta", "action", value, -1.0, 1.0)
         c = value.to(self.alpha.dtype).clamp(*self.clip)
-        return beta_log_density(c, self.alpha, self.beta, self._endpoints) - LOG_2
+        shifts = self._digamma_shifts()
+        return beta_log_density(c, self.alpha, self.beta, self._endpoints, shifts) - LOG_2
 
     def entropy(self) -> torch.Tensor:
         """Entropy of Beta(alpha, beta) plus log 2, the Jacobian of a = 2x - 1."""

@@ -39,23 +39,29 @@ psi(z+h) - psi(z) keeps relative precision for h << z: sum_{j<10} h/((z+j)(z+h+j
 at w = z + 10, log1p(h/w) + h/(2 w (w+h)) minus the difference of 8-term Stirling tails.
 
 Error model: float64 relative error <= eps (256 + sqrt(a+b)); the sqrt term is Q's exponent.
-Measured on 73792 points against 40-60 digit mpmath (a, b log-uniform in [1e-2, 1e5]; x at
-the 1e-10 .. 1 - 1e-10 quantiles and the mean): max 456 eps = 1.0e-13, at a + b = 8.2e4, and
-158 eps for a + b < 1e4 (0.84 of the model at most). float32 and float16 inputs are computed
-in float64 and rounded once (float32: <= 2^-24 relative, measured). Where the sample is 0 or
-1 (float32 sampling rounds there) both derivatives are 0, their limits (x log x -> 0).
-Fixed iteration counts and torch.where only: no host-device sync. Not differentiable itself
-(computed under no_grad, with in-place updates). Cost on CPU is about 4x
-torch._dirichlet_grad at 24576 elements, about half of it in the quadrature's
-3 x 28 transcendental evaluations.
+Measured on 67402 points against mpmath (a, b log-uniform in [1e-2, 1e5]; x at the 1e-10 ..
+1 - 1e-10 quantiles and the mean; references of property_tests/test_beta_implicit_gradient:
+the 40-digit series, or the tail quadrature at 25 + log10(a+b) digits where a, b >= 1 and
+a + b > 2000): max 481 eps = 1.1e-13, at a + b = 1.5e5, and 131 eps for a + b < 1e4 (0.74
+of the model at most). float32 and float16 inputs are computed in float64 and rounded once
+(float32: <= 2^-24 relative, measured). Where the sample is 0 or 1 (float32 sampling rounds
+there) both derivatives are 0, their limits (x log x -> 0).
+Series terms, quadrature nodes and digamma_difference's terms lie along a trailing axis
+(cumulative products and sums, matrix products with the weights), so a pass of up to
+pass_size elements is a fixed 166 ATen operators (184 without the digamma shifts given),
+with torch.where only: no host-device sync. Not differentiable itself (computed under
+no_grad). Cost on one CPU thread: about 12x torch._dirichlet_grad at 24576 elements (9x with
+the digamma shifts given).
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import torch
 
-from policy_dists.beta_functions import digamma_difference
+from policy_dists.beta_functions import digamma_difference, on_device, pass_size
 
 _SERIES_TERMS = 28
 # The tail-side series is summed at t1 <= 0.3 min(1, (p+1)/(p+q)), where every term ratio
@@ -71,10 +77,6 @@ _WINDOW_CAP = 60.0
 # Longer windows go to the far-side series. Measured crossover: 28 nodes stay below 6e-15
 # up to 5.5 (1e-13 at 6.0); the far side is below 2e-14 from 5.5 (3e-13 at 3.75).
 _WINDOW_MAX = 5.5
-_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(_QUAD_NODES)
-# Gauss-Legendre on [0, 1] as Python floats: scalars broadcast on any device without copies.
-_GL = tuple(zip(((_GL_NODES + 1.0) / 2.0).tolist(), (_GL_WEIGHTS / 2.0).tolist(), strict=True))
-
 
 # The normal limit's error after its first correction is ~(1 + z^2) / (6 n) relative, with
 # n = ab/(a + b) ~ min(a, b), not a + b: one small parameter keeps the law far from normal.
@@ -82,23 +84,33 @@ _GL = tuple(zip(((_GL_NODES + 1.0) / 2.0).tolist(), (_GL_WEIGHTS / 2.0).tolist()
 _NORMAL_LIMIT = 1e11
 
 
-def _normal_limit(
-    x: torch.Tensor, y: torch.Tensor, a: torch.Tensor, b: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """(dx/da, dx/db) for n = ab/(a + b) >= 1e11, where Beta(a, b) is N(r_a, r_a r_b / s) to
-    first order, with relative error ~(1 + z^2)/(6 n) plus eps / min(r_a, r_b) from x - r_a.
+class _Table(NamedTuple):
+    """Constants, shaped to broadcast against the layouts of _gradients."""
 
-    With s = a + b, r_a = a/s, r_b = b/s and x = r_a + sigma z at fixed z:
-    dx/da = (r_b/s)(1 + (x - r_a)(1 - 3 r_a)/(2 r_a r_b)), and dx/db mirrored (x <-> 1 - x).
-    Written with ratios and 1/s = r_a/a, so nothing overflows at a = b = float max.
-    """
-    r_a = 1.0 / (1.0 + b / a)
-    r_b = 1.0 / (1.0 + a / b)
-    inv_s = r_a / a
-    spread = 2.0 * r_a * r_b
-    grad_a = r_b * inv_s * (1.0 + (x - r_a) * (1.0 - 3.0 * r_a) / spread)
-    grad_b = -r_a * inv_s * (1.0 + (y - r_b) * (1.0 - 3.0 * r_b) / spread)
-    return grad_a, grad_b
+    top: torch.Tensor  # n - 1 for the series terms n = 1..27: p + q + n - 1
+    bottom: torch.Tensor  # n: p + n
+    nodes: torch.Tensor  # Gauss-Legendre on [0, 1]
+    # (nodes, 3) each: the node sums (sum_w, -sum_wt, -sum_wm) as e @ weights + (e m) @ m_weights.
+    weights: torch.Tensor
+    m_weights: torch.Tensor
+    second: torch.Tensor  # pair (0, 1)
+    first: torch.Tensor  # pair (-1, 0)
+    signs: torch.Tensor  # pair (1, -1)
+
+
+def _table() -> _Table:
+    nodes, weights = np.polynomial.legendre.leggauss(_QUAD_NODES)
+    nodes, weights = (nodes + 1.0) / 2.0, weights / 2.0
+    zeros = np.zeros(_QUAD_NODES)
+    sums = np.stack((weights, -weights * nodes, zeros), axis=-1)
+    m_sums = np.stack((zeros, zeros, -weights), axis=-1)
+    terms = np.arange(1.0, _SERIES_TERMS)
+    pairs = np.array(((0.0, 1.0), (-1.0, 0.0), (1.0, -1.0))).reshape(3, 2, 1, 1)
+    columns = (terms - 1.0, terms, nodes, sums, m_sums, *pairs)
+    return _Table(*(torch.tensor(t, dtype=torch.float64) for t in columns))
+
+
+_TABLE = _table()
 
 
 @torch.no_grad()
@@ -112,182 +124,218 @@ def beta_sample_gradients(
 
     dx/dtheta = -(dI_x(alpha, beta)/dtheta) / f(x; alpha, beta), for x in [0, 1] and
     alpha, beta > 0, broadcast together. ``complement`` is 1 - x as the sampler produced it
-    (the second coordinate of a Dirichlet(alpha, beta) draw): where x > 1/2 the sample is
-    taken to be 1 - complement, which keeps the distance to 1 that rounding x loses (a
-    float32 x within 2^-24 of 1 is 1 - 2^-24 or 1 whatever that distance). Both derivatives
-    are 0 where the sample is 0 or 1, their limits.
+    (the second coordinate of a Dirichlet(alpha, beta) draw): the smaller of x and
+    complement is taken as exact, so where x > 1/2 the sample is 1 - complement, which keeps
+    the distance to 1 that rounding x loses (a float32 x within 2^-24 of 1 is 1 - 2^-24 or 1
+    whatever that distance). Both derivatives are 0 where the sample is 0 or 1, their limits.
     """
     if complement is None:
         complement = 1.0 - x.double()
     x, alpha, beta, complement = torch.broadcast_tensors(x, alpha, beta, complement)
-    shape = x.shape
     out_dtype = torch.promote_types(torch.promote_types(x.dtype, alpha.dtype), beta.dtype)
-    x, a, b, y = (t.reshape(-1).double() for t in (x, alpha, beta, complement))
+    pair = torch.stack((x.double(), complement.double()))
+    concentration = torch.stack((alpha, beta)).double()
+    return beta_sample_gradient_pairs(pair, concentration).to(out_dtype).unbind(0)
 
+
+@torch.no_grad()
+def beta_sample_gradient_pairs(
+    pair: torch.Tensor, concentration: torch.Tensor, shifts: torch.Tensor | None = None
+) -> torch.Tensor:
+    """beta_sample_gradients on pairs stacked along a first axis, in float64: (x, complement)
+    and (alpha, beta) in, (dx/dalpha, dx/dbeta) out. ``shifts`` = digamma_shifts(alpha,
+    beta), when the caller has them, saves their evaluation here."""
+    shape = pair.shape
+    rows = [pair.reshape(2, -1, 1), concentration.reshape(2, -1, 1)]
+    if shifts is not None:
+        rows.append(shifts.reshape(2, -1, 1))
+    size = pass_size(pair.device)
+    if rows[0].shape[1] <= size:
+        grads = _gradients(*rows)
+    else:
+        chunks = zip(*(row.split(size, 1) for row in rows), strict=True)
+        grads = torch.cat([_gradients(*chunk) for chunk in chunks], 1)
+    return grads.reshape(shape)
+
+
+def _gradients(
+    xy: torch.Tensor, ab: torch.Tensor, shifts: torch.Tensor | None = None
+) -> torch.Tensor:
+    """(dx/da, dx/db) from the pairs (x, 1 - x), (a, b) and (psi(a+b) - psi(a), psi(a+b) -
+    psi(b)) of N elements. Layouts: a pair is (2, N, 1), a per-element quantity (N, 1), a
+    term or node axis (N, terms); they broadcast against each other with contiguous inner
+    loops (a trailing pair axis of size 2 would make every pair operation a strided one)."""
+    table = on_device(_TABLE, xy.device)
     # The smaller of the sample and its complement is exact; the larger is 1 - it (only
     # ever multiplied, so its rounding is harmless), and its log is log1p of the smaller.
-    x_small = x <= 0.5
-    small = torch.where(x_small, x, y)
+    small = xy.amin(0)
+    is_small = xy == small
     edge = small == 0.0
-    small = torch.where(edge, 0.5, small)
-    large = 1.0 - small
-    x, y = torch.where(x_small, small, large), torch.where(x_small, large, small)
-    log_small, log_large = torch.log(small), torch.log1p(-small)
-    log_x = torch.where(x_small, log_small, log_large)
-    log_y = torch.where(x_small, log_large, log_small)
+    small = small.masked_fill(edge, 0.5)
+    xy = torch.where(is_small, small, 1.0 - small)
+    log_xy = torch.where(is_small, torch.log(small), torch.log1p(-small))
 
-    # Orient so that u lies on the tail side of the mean p/(p+q).
-    lower = x * b <= y * a
-    u, v = torch.where(lower, x, y), torch.where(lower, y, x)
-    lu, lv = torch.where(lower, log_x, log_y), torch.where(lower, log_y, log_x)
-    p, q = torch.where(lower, a, b), torch.where(lower, b, a)
-    psi_pq, psi_qp = digamma_difference(torch.cat((p, q)), torch.cat((q, p))).chunk(2)
-    logit = _Logit(u, v, p, q)
+    # Orient so that u lies on the tail side of the mean p/(p+q): x b <= y a.
+    ba = ab.flip(0)
+    xb, ya = (xy * ba).unbind(0)
+    lower = xb <= ya
+    uv = torch.where(lower, xy, xy.flip(0))
+    log_uv = torch.where(lower, log_xy, log_xy.flip(0))
+    pq, qp = torch.where(lower, ab, ba), torch.where(lower, ba, ab)
+    (u, v), (lu, lv), (p, q) = uv.unbind(0), log_uv.unbind(0), pq.unbind(0)
+    # (psi(p+q) - psi(p), psi(p+q) - psi(q))
+    if shifts is None:
+        psi = digamma_difference(pq, qp)
+    else:
+        psi = torch.where(lower, shifts, shifts.flip(0))
+    s = p + q
+    # _window's orientation (u <= 1/2 or not) as the pair (-c, 1 - c) and its sum -sigma.
+    first = u <= 0.5
+    not_c = torch.where(first, table.first, table.second)
+    nsign = not_c.sum(0)
+    nslope = torch.where(first, -p, q)  # -slope
+    uv_product = u * v
+    # r = min(u, v) is the exact small.
+    w = _window(u, v, p, s, q, small, uv_product, first, nsign, nslope)
 
     # Split point t1 (series below it) and the quadrature window [z_u - W, z_u] above it.
-    point = _SERIES_POINT * torch.clamp_max((p + 1.0) / logit.s, 1.0)
-    gap = torch.relu(lu - lv - torch.log(point) + torch.log1p(-point))
-    width = torch.minimum(logit.window(), gap)
+    point = ((p + 1.0) / s).clamp_max_(1.0).mul_(_SERIES_POINT)
+    gap = (lu - lv - torch.logit(point)).relu_()
+    width = torch.minimum(w, gap)
     other = width > _WINDOW_MAX
-    m1 = logit.m(-gap)
-    lt1 = lu - logit.c * gap - m1
-    t1 = torch.where(gap > 0.0, torch.exp(lt1), u)
-    sum_a, sum_b = _series(
+    m1 = torch.log1p(torch.expm1(nsign * gap).mul_(small))
+    log_t1 = torch.addcmul(log_uv, not_c, gap).sub_(m1)  # (log t1, log(1 - t1))
+    t1 = torch.where(gap > 0.0, log_t1[0].exp(), u)
+    scores = log_uv + psi  # (log u + psi(p+q) - psi(p), log v + psi(p+q) - psi(q))
+    sums = _series(
         torch.where(other, v, t1),
-        torch.where(other, lv, lt1),
-        torch.where(other, lu, lv + (1.0 - logit.c) * gap - m1),
-        torch.where(other, q, p),
-        torch.where(other, p, q),
-        torch.where(other, psi_qp, psi_pq),
-        torch.where(other, psi_pq, psi_qp),
+        torch.where(other, qp, pq),
+        s,
+        torch.where(other, scores.flip(0), log_t1 + psi),
+        table,
     )
     # Tail side: int_0^t1 f s / f(u) = e^(H(z_t1) - H(z_u)) u v (series sum at t1).
-    below = torch.exp(torch.clamp_min(-logit.slope * gap - logit.s * m1, -700.0))
-    int_p, int_q = _quadrature(logit, width, lu + psi_pq, lv + psi_qp)
-    uv = u * v
+    below = torch.addcmul(nslope * gap, s, m1, value=-1.0).clamp_min_(-700.0).exp_()
+    integrals = _quadrature(width, small, s, nsign, nslope, not_c, scores, table)
     # J of the problem actually solved: (u; p, q) on the tail side, (v; q, p) on the other.
-    j_first = uv * torch.where(other, sum_a, below * sum_a + int_p)
-    j_second = uv * torch.where(other, sum_b, below * sum_b + int_q)
+    j = uv_product * torch.where(other, sums, torch.addcmul(integrals, below, sums))
     # Lower orientation of x: dx/da = -J_first, dx/db = -J_second. Upper: I_x(a, b) =
     # 1 - I_{1-x}(b, a) turns dF/da into -dI/d(second), so dx/da = J_second, dx/db = J_first.
-    x_lower = lower != other
-    grad_a = torch.where(x_lower, -j_first, j_second)
-    grad_b = torch.where(x_lower, -j_second, j_first)
-    normal = a / (1.0 + a / b) >= _NORMAL_LIMIT  # n = ab/(a + b), without overflow
-    normal_a, normal_b = _normal_limit(x, y, a, b)
-    grad_a = torch.where(normal, normal_a, grad_a)
-    grad_b = torch.where(normal, normal_b, grad_b)
-    grad_a = torch.where(edge, 0.0, grad_a).reshape(shape).to(out_dtype)
-    grad_b = torch.where(edge, 0.0, grad_b).reshape(shape).to(out_dtype)
-    return grad_a, grad_b
+    grads = torch.where(lower != other, -j, j.flip(0))
+    normal, limit = _normal_limit(xy, ab, ba, table.signs)
+    return torch.where(normal, limit, grads).masked_fill_(edge, 0.0)
+
+
+def _normal_limit(
+    xy: torch.Tensor, ab: torch.Tensor, ba: torch.Tensor, signs: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(n >= 1e11, (dx/da, dx/db)) for n = ab/(a + b), where Beta(a, b) is N(r_a, r_a r_b / s)
+    to first order, with relative error ~(1 + z^2)/(6 n) plus eps / min(r_a, r_b) from
+    x - r_a.
+
+    With s = a + b, r_a = a/s, r_b = b/s and x = r_a + sigma z at fixed z:
+    dx/da = (r_b/s)(1 + (x - r_a)(1 - 3 r_a)/(2 r_a r_b)), and dx/db mirrored (x <-> 1 - x).
+    Written with ratios and 1/s = r_a/a, so nothing overflows at a = b = float max.
+    """
+    r = (ba / ab).add_(1.0).reciprocal_()  # (r_a, r_b)
+    r_swapped = r.flip(0)
+    normal = ab * r_swapped >= _NORMAL_LIMIT  # n = a r_b = b r_a, without overflow
+    spread = r * r_swapped  # r_a r_b
+    scale = spread / ab  # (r_b / s, r_a / s)
+    shift = (xy - r).mul_(torch.rsub(r, 1.0, alpha=3.0))
+    return normal, torch.addcdiv(scale, scale * shift, spread, value=0.5).mul_(signs)
 
 
 def _series(
-    u: torch.Tensor,
-    lu: torch.Tensor,
-    lv: torch.Tensor,
-    p: torch.Tensor,
-    q: torch.Tensor,
-    psi_pq: torch.Tensor,
-    psi_qp: torch.Tensor,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """(sum_n U_n A_n, sum_n U_n B_n): J_p and J_q at u divided by u (1-u) (module doc, S).
+    u: torch.Tensor, pq: torch.Tensor, s: torch.Tensor, scores: torch.Tensor, table: _Table
+) -> torch.Tensor:
+    """(sum_n U_n A_n, sum_n U_n B_n): J_p and J_q at u divided by u (1-u) (module doc, S),
+    with pq = (p, q), s = p + q and scores = (log u + psi(p+q) - psi(p), log(1-u) + psi(p+q)
+    - psi(q)).
 
-    U_0 = 1/p, U_{n+1} = U_n (p+q+n) u / (p+n+1). A_n = log u + psi(p+q+n) - psi(p+n+1):
-    A_0 = log u + psi_pq - 1/p and A_{n+1} - A_n = (1-q)/((p+q+n)(p+n+1));
-    B_n = log(1-u) + psi_qp + sum_{k<n} 1/(p+q+k).
+    U_0 = 1/p, U_n = U_{n-1} (p+q+n-1) u / (p+n), by a cumulative product along the terms.
+    A_n = log u + psi(p+q+n) - psi(p+n+1): A_0 = log u + psi_pq - 1/p and A_n - A_{n-1} =
+    (1-q)/((p+q+n-1)(p+n)); B_n = log(1-u) + psi_qp + sum_{k<n} 1/(p+q+k). The brackets are
+    A_0 plus a cumulative sum of the increments, and sum_n U_n A_n = U_0 (A_0 (1 + sum_{n>0}
+    U_n/U_0) + sum_{n>0} (U_n/U_0)(A_n - A_0)), whose rounding, eps (|A_0| + |A_n - A_0|) per
+    term, is that of forming each A_n first.
     """
-    term = 1.0 / p
-    bracket_a = lu + psi_pq - term
-    bracket_b = lv + psi_qp
-    sum_a, sum_b = term * bracket_a, term * bracket_b
-    top, bottom, one_minus_q, ones = p + q, p + 1.0, 1.0 - q, torch.ones_like(p)
-    # In-place updates of whole-length vectors: on CPU, looping over terms beats batching
-    # them into (elements x terms) arrays, which leave the cache.
-    for _ in range(_SERIES_TERMS - 1):
-        term.mul_(top).mul_(u).div_(bottom)
-        bracket_a.addcdiv_(one_minus_q, top * bottom)
-        bracket_b.addcdiv_(ones, top)
-        sum_a.addcmul_(term, bracket_a)
-        sum_b.addcmul_(term, bracket_b)
-        top.add_(1.0)
-        bottom.add_(1.0)
-    return sum_a, sum_b
+    p, q = pq.unbind(0)
+    top = s + table.top  # p + q + n - 1, n = 1..27
+    bottom = p + table.bottom  # p + n
+    ratios = (top * u).div_(bottom).cumprod_(-1)  # U_n / U_0
+    step_a = (1.0 - q) / bottom.mul_(top)
+    steps = torch.stack((step_a, top.reciprocal_())).cumsum_(-1)  # (A_n - A_0, B_n - B_0)
+    steps = steps.mul_(ratios).sum(-1, keepdim=True)
+    inv_p = p.reciprocal()
+    first = torch.addcmul(scores, table.first, inv_p)  # (A_0, B_0)
+    return torch.addcmul(steps, first, ratios.sum(-1, keepdim=True).add_(1.0)).mul_(inv_p)
 
 
-class _Logit:
-    """The oriented integrand in z = logit t around z_u, in the cancellation-free form.
+def _window(
+    u: torch.Tensor,
+    v: torch.Tensor,
+    p: torch.Tensor,
+    s: torch.Tensor,
+    q: torch.Tensor,
+    r: torch.Tensor,
+    uv: torch.Tensor,
+    first: torch.Tensor,
+    nsign: torch.Tensor,
+    nslope: torch.Tensor,
+) -> torch.Tensor:
+    """W at or just beyond the root of D(W) = H(z_u) - H(z_u - W) = 40 (capped at 60).
 
     With r = min(u, v), sigma = +1 if u <= 1/2 else -1 and M(Delta) = log1p(r expm1(sigma
-    Delta)): H(z_u + Delta) - H(z_u) = slope Delta - s M with slope = p (else -q), and
-    log(t/u) = c Delta - M, log((1-t)/v) = (c-1) Delta - M with c = 1 (else 0).
+    Delta)): D(w) = slope w + s M(-w), slope = p (else -q), is convex and increasing from
+    D(0) = 0. Start from the quadratic model lambda w + kappa w^2/2 (lambda = D'(0) = p v -
+    q u, kappa = D''(0) = s u v). For u > 1/2, D can grow like e^w, where Newton from the
+    right crawls, so one step is first taken in zeta = M(-w) = log1p(v expm1(w)), in which
+    D = s zeta - q w is concave and nearly linear (dw/dzeta = e^zeta / (e^zeta - u), with
+    e^zeta - u = v e^w: no cancellation). Each Newton step in w then ends at or beyond the
+    root.
     """
-
-    def __init__(self, u: torch.Tensor, v: torch.Tensor, p: torch.Tensor, q: torch.Tensor):
-        first = u <= 0.5
-        self.u, self.v, self.p, self.q, self.s = u, v, p, q, p + q
-        self.r = torch.where(first, u, v)
-        self.c = first.to(u.dtype)
-        self.sign = 2.0 * self.c - 1.0
-        self.slope = torch.where(first, p, -q)
-
-    def m(self, delta: torch.Tensor) -> torch.Tensor:
-        """M(Delta) = log1p(r expm1(sigma Delta))."""
-        return torch.log1p(self.r * torch.expm1(self.sign * delta))
-
-    def window(self) -> torch.Tensor:
-        """W at or just beyond the root of D(W) = H(z_u) - H(z_u - W) = 40 (capped at 60).
-
-        D(w) = slope w + s M(-w) is convex and increasing from D(0) = 0. Start from the
-        quadratic model lambda w + kappa w^2/2 (lambda = D'(0) = p v - q u, kappa = D''(0) =
-        s u v). For u > 1/2, D can grow like e^w, where Newton from the right crawls, so one
-        step is first taken in zeta = M(-w), in which D = s zeta - q log1p(expm1(zeta)/v) is
-        concave and nearly linear. Each Newton step in w then ends at or beyond the root.
-        """
-        u, v, s, q = self.u, self.v, self.s, self.q
-        lam = (self.p * v - q * u).clamp_min(0.0)
-        kappa = s * u * v
-        w = 2.0 * _WINDOW_DROP / (lam + torch.sqrt(lam * lam + 2.0 * kappa * _WINDOW_DROP))
-        w = w.clamp_max(_WINDOW_CAP)
-        zeta = torch.log1p(v * torch.expm1(w))
-        grow = torch.exp(zeta)
-        drop = s * zeta - q * torch.log1p(torch.expm1(zeta) / v)
-        zeta = (zeta - (drop - _WINDOW_DROP) / (s - q * grow / (grow - u))).clamp_min(0.0)
-        w = torch.where(self.c > 0.0, w, torch.log1p(torch.expm1(zeta) / v).clamp_max(_WINDOW_CAP))
-        for _ in range(_WINDOW_NEWTON):
-            e = torch.expm1(-self.sign * w)
-            drop = self.slope * w + s * torch.log1p(self.r * e)
-            # D'(w) = slope - sign s r e^(-sign w) / (1 + r expm1(-sign w))
-            rate = self.slope - self.sign * s * self.r * (1.0 + e) / (1.0 + self.r * e)
-            w = (w - (drop - _WINDOW_DROP) / rate).clamp(0.0, _WINDOW_CAP)
-        return w
+    lam = torch.addcmul(p, s, u, value=-1.0).clamp_min_(0.0)  # p v - q u
+    w = torch.addcmul(lam * lam, s, uv, value=2.0 * _WINDOW_DROP).sqrt_().add_(lam)
+    w = w.reciprocal_().mul_(2.0 * _WINDOW_DROP).clamp_max_(_WINDOW_CAP)
+    grow = torch.expm1(w).mul_(v)  # e^zeta - 1
+    zeta = torch.log1p(grow)
+    drop = torch.addcmul(s * zeta, q, w, value=-1.0).sub_(_WINDOW_DROP)
+    rate = torch.addcdiv(s, q * (grow + 1.0), grow.add_(v), value=-1.0)
+    zeta = torch.addcdiv(zeta, drop, rate, value=-1.0).clamp_min_(0.0)
+    w = torch.where(first, w, torch.log1p(torch.expm1(zeta).div_(v)).clamp_max_(_WINDOW_CAP))
+    for _ in range(_WINDOW_NEWTON):
+        e = torch.expm1(nsign * w)
+        re = r * e
+        drop = torch.addcmul(s * torch.log1p(re), nslope, w, value=-1.0).sub_(_WINDOW_DROP)
+        # -D'(w) = nslope - nsign s r (1 + e) / (1 + r e)
+        rate = torch.addcdiv(nslope, (nsign * s) * (r + re), re.add_(1.0), value=-1.0)
+        w = torch.addcdiv(w, drop, rate).clamp_(0.0, _WINDOW_CAP)
+    return w
 
 
 def _quadrature(
-    logit: _Logit, width: torch.Tensor, score_p: torch.Tensor, score_q: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """int e^(H - H(z_u)) s_p dz and the same with s_q over [z_u - W, z_u] (module doc, Q).
+    width: torch.Tensor,
+    r: torch.Tensor,
+    s: torch.Tensor,
+    nsign: torch.Tensor,
+    nslope: torch.Tensor,
+    not_c: torch.Tensor,
+    scores: torch.Tensor,
+    table: _Table,
+) -> torch.Tensor:
+    """(int e^(H - H(z_u)) s_p dz, the same with s_q) over [z_u - W, z_u] (module doc, Q).
 
-    s_p(t) = log(t/u) + score_p and s_q(t) = log((1-t)/v) + score_q, the scores at u. Nodes
-    sit at Delta_j = -W t_j, where the exponent is -(slope W) t_j - s M_j.
+    s_p(t) = log(t/u) + score_p and s_q(t) = log((1-t)/v) + score_q, scores = (score_p,
+    score_q) the scores at u. Nodes sit at Delta_j = -W t_j, where the exponent is
+    -(slope W) t_j - s M_j, evaluated along a last axis of nodes.
     """
-    arg = -logit.sign * width
-    lin = -logit.slope * width
-    sum_w = torch.zeros_like(width)
-    sum_wt = torch.zeros_like(width)
-    sum_wm = torch.zeros_like(width)
-    for node, weight in _GL:
-        m = torch.log1p(torch.expm1(arg * node).mul_(logit.r))
-        # exp below e^-700 is irrelevant next to the window's e^0; clamping avoids subnormals.
-        w = (lin * node).addcmul_(logit.s, m, value=-1.0).clamp_min_(-700.0).exp_()
-        sum_w.add_(w, alpha=weight)
-        sum_wt.add_(w, alpha=weight * node)
-        sum_wm.addcmul_(w, m, value=weight)
+    delta = width * table.nodes  # -Delta_j
+    m = (nsign * delta).expm1_().mul_(r).log1p_()
+    # exp below e^-700 is irrelevant next to the window's e^0; clamping avoids subnormals.
+    e = delta.mul_(nslope).addcmul_(s, m, value=-1.0).clamp_min_(-700.0).exp_()
+    sums = torch.addmm(e @ table.weights, m.mul_(e), table.m_weights)  # (sum_w, -sum_wt, -sum_wm)
     # int e dz = W sum_w; int e Delta dz = -W^2 sum_wt; int e M dz = W sum_wm.
-    int_delta = -width * width * sum_wt
-    int_m = width * sum_wm
-    int_1 = width * sum_w
-    return (
-        logit.c * int_delta - int_m + score_p * int_1,
-        (logit.c - 1.0) * int_delta - int_m + score_q * int_1,
-    )
+    int_1, int_delta, minus_int_m = (sums * width).split(1, -1)
+    # (c, c - 1) int_delta - int_m + scores int_1
+    return torch.addcmul(minus_int_m, not_c, int_delta * width, value=-1.0).addcmul_(scores, int_1)
