@@ -22,18 +22,17 @@ def _bench(output: str, batch: int, variant: str, seconds: float, operators: int
     }
 
 
-def _summary(tmp_path: Path, *benches: dict) -> tuple[str, int]:
+def _summary(tmp_path: Path, output: str, **variants: tuple[float, int]) -> tuple[str, int]:
+    """The report and misses for one training step at B = 256: variant -> (seconds, operators)."""
+    benches = [_bench(output, 256, v, t, ops) for v, (t, ops) in variants.items()]
     path = tmp_path / "results.json"
-    path.write_text(json.dumps({"benchmarks": list(benches)}))
+    path.write_text(json.dumps({"benchmarks": benches}))
     return summarize(load_results(path, "median"), "median")
 
 
 def test_every_target_met(tmp_path: Path) -> None:
     report, misses = _summary(
-        tmp_path,
-        _bench("TanhGaussian", 256, "impl", 1.0, 40),
-        _bench("TanhGaussian", 256, "textbook", 2.0, 70),
-        _bench("TanhGaussian", 256, "floor", 0.9, 30),
+        tmp_path, "TanhGaussian", impl=(1.0, 40), textbook=(2.0, 70), floor=(0.9, 30)
     )
     assert misses == 0, report
     assert "all targets met" in report
@@ -42,10 +41,7 @@ def test_every_target_met(tmp_path: Path) -> None:
 def test_slow_step_too_many_operators_and_far_floor_are_three_misses(tmp_path: Path) -> None:
     # Speed-up 1.4 < 1.5 at B = 256; 50 operators > 0.7 x 70; impl/floor 1.25 > 1.2.
     report, misses = _summary(
-        tmp_path,
-        _bench("TanhGaussian", 256, "impl", 1.0, 50),
-        _bench("TanhGaussian", 256, "textbook", 1.4, 70),
-        _bench("TanhGaussian", 256, "floor", 0.8, 30),
+        tmp_path, "TanhGaussian", impl=(1.0, 50), textbook=(1.4, 70), floor=(0.8, 30)
     )
     assert misses == 3, report
     assert report.count("MISS") == 3
@@ -53,9 +49,6 @@ def test_slow_step_too_many_operators_and_far_floor_are_three_misses(tmp_path: P
 
 def test_beta_needs_parity_and_at_most_150_operators(tmp_path: Path) -> None:
     report, misses = _summary(
-        tmp_path,
-        _bench("Beta", 256, "impl", 1.0, 151),
-        _bench("Beta", 256, "textbook", 1.0, 88),
-        _bench("Beta", 256, "floor", 1.0, 95),
+        tmp_path, "Beta", impl=(1.0, 151), textbook=(1.0, 88), floor=(1.0, 95)
     )
     assert misses == 1, report  # 151 > 150; speed-up 1.0 meets Beta's >= 1.0
