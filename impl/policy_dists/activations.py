@@ -45,9 +45,42 @@ def tanh_bounded_positive(x: torch.Tensor, low: float, high: float | None) -> to
             f"tanh_bounded_positive: requires 0 < low <= high < inf, got low={low!r}, high={high!r}"
         )
     log_low = math.log(low)
-    fraction = torch.sigmoid(2.0 * x)
-    fraction = zero_gradient_where((fraction == 0) | (fraction == 1), fraction)
-    return torch.exp(log_low + (math.log(high) - log_low) * fraction).clamp(low, high)
+    return _LogInterpolation.apply(x, log_low, math.log(high) - log_low, low, high)
+
+
+class _LogInterpolation(torch.autograd.Function):
+    """y = clamp(exp(log_low + span sigmoid(2x)), low, high), one autograd node.
+
+    dy/dx = 2 span y s (1 - s) with s = sigmoid(2x), as autograd would chain it. Where that
+    derivative is exactly 0 in floating point (s saturated at 0 or 1), the gradient is 0
+    even under an infinite upstream gradient (an overflowed z^2 far in a tail), not NaN.
+    """
+
+    @staticmethod
+    def forward(
+        ctx: torch.autograd.function.FunctionCtx,
+        x: torch.Tensor,
+        log_low: float,
+        span: float,
+        low: float,
+        high: float,
+    ) -> torch.Tensor:
+        s = torch.sigmoid(2.0 * x)
+        unclamped = torch.exp(s.mul(span).add(log_low))
+        # Saving the unclamped exp (not the output) spares autograd an alias of the output;
+        # the two differ only by exp's rounding past an endpoint.
+        ctx.save_for_backward(s, unclamped)
+        ctx.span = span
+        return unclamped.clamp(low, high)
+
+    @staticmethod
+    def backward(
+        ctx: torch.autograd.function.FunctionCtx, grad: torch.Tensor
+    ) -> tuple[torch.Tensor, None, None, None, None]:
+        s, y = ctx.saved_tensors
+        derivative = (1.0 - s).mul_(s).mul_(y).mul_(2.0 * ctx.span)
+        # derivative is 0 exactly where it is selected, so selecting it gives +0.
+        return torch.where(derivative == 0, derivative, grad * derivative), None, None, None, None
 
 
 # Registered with gin without replacing the module's functions: gin's call wrapper takes a

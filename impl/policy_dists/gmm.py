@@ -25,7 +25,7 @@ from policy_dists.numerics import (
     normal_log_density,
     split_endpoints,
 )
-from policy_dists.own_samples import OwnSamples
+from policy_dists.own_samples import Draw, OwnSamples
 from policy_dists.sampling import categorical_index, finite_presquash, zero_or_nan
 
 _Shape = torch.Size | tuple[int, ...]
@@ -87,7 +87,7 @@ class TanhGaussianMixture(Distribution):
             )
             u = finite_presquash(loc + scale * torch.randn_like(loc) + nan_if_any.unsqueeze(-1))
             a = torch.tanh(u)
-        self._own.remember(a, u)
+        self._own.remember(a, Draw(u))
         return a
 
     def sample_and_log_prob(self, sample_shape: _Shape = ()) -> tuple[torch.Tensor, torch.Tensor]:
@@ -102,8 +102,9 @@ class TanhGaussianMixture(Distribution):
         )
 
     def log_prob(self, value: torch.Tensor) -> torch.Tensor:
-        u = self._own.presquash_of(value)
-        if u is not None:
+        draw = self._own.draw_of(value)
+        if draw is not None:
+            u = draw.presquash
             return self._log_prob_presquash(u, log1m_tanh_sq(u))
         validation.check_interval("GMM", "action", value, -1.0, 1.0)
         c = value.to(self.means.dtype).clamp(*self.clip)

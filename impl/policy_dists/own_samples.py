@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import weakref
+from typing import NamedTuple
 
 import torch
 
 
+class Draw(NamedTuple):
+    """How a returned sample was drawn: its pre-squash value, and for a reparameterized
+    sample (gradients flow to the parameters) the standard-normal noise behind it."""
+
+    presquash: torch.Tensor
+    noise: torch.Tensor | None = None
+
+
 class OwnSamples:
-    """Maps each sample tensor a distribution returned (by identity) to its pre-squash value.
+    """Maps each sample tensor a distribution returned (by identity) to its Draw.
 
     A sample modified in place no longer matches (its version counter moved), and an equal
     but distinct tensor never matches: those are scored from their value, with clipping.
@@ -18,18 +27,18 @@ class OwnSamples:
     __slots__ = ("_entries",)
 
     def __init__(self) -> None:
-        self._entries: list[tuple[weakref.ref, torch.Tensor, int]] = []
+        self._entries: list[tuple[weakref.ref, Draw, int]] = []
 
-    def remember(self, sample: torch.Tensor, presquash: torch.Tensor) -> None:
+    def remember(self, sample: torch.Tensor, draw: Draw) -> None:
         self._entries = [entry for entry in self._entries if entry[0]() is not None]
-        self._entries.append((weakref.ref(sample), presquash, sample._version))
+        self._entries.append((weakref.ref(sample), draw, sample._version))
 
-    def presquash_of(self, value: torch.Tensor) -> torch.Tensor | None:
-        for ref, presquash, version in self._entries:
+    def draw_of(self, value: torch.Tensor) -> Draw | None:
+        for ref, draw, version in self._entries:
             if ref() is value:
                 # Under torch.compile the version counter is not traceable; in-place edits
                 # of a sample inside one compiled region are not detected there.
                 if not torch.compiler.is_compiling() and value._version != version:
                     return None
-                return presquash
+                return draw
         return None

@@ -18,14 +18,14 @@ from policy_dists.activations import (
 )
 from policy_dists.arguments import require_clip_bounds
 from policy_dists.base import PolicyOutput, log_activation_stats
-from policy_dists.numerics import (
-    atanh_and_log1m_sq,
-    log1m_tanh_sq,
-    normal_log_density,
-    split_endpoints,
-)
-from policy_dists.own_samples import OwnSamples
+from policy_dists.numerics import atanh_and_log1m_sq, normal_log_density, split_endpoints
+from policy_dists.own_samples import Draw, OwnSamples
 from policy_dists.sampling import finite_presquash
+from policy_dists.squashed_normal_gradients import (
+    ReparameterizedLogDensity,
+    ReparameterizedSquash,
+    squashed_normal_log_density,
+)
 
 _Shape = torch.Size | tuple[int, ...]
 
@@ -54,42 +54,43 @@ class SquashedNormal(Distribution):
         """tanh(loc): the squashed location used as the deterministic action (not E[a])."""
         return torch.tanh(self.loc)
 
-    def _presquash_sample(self, sample_shape: _Shape) -> torch.Tensor:
+    def _noise(self, sample_shape: _Shape) -> torch.Tensor:
         shape = self._extended_shape(sample_shape)
-        eps = torch.randn(shape, dtype=self.loc.dtype, device=self.loc.device)
-        return finite_presquash(self.loc + self.scale * eps)
-
-    def _squash(self, u: torch.Tensor) -> torch.Tensor:
-        a = torch.tanh(u)
-        self._own.remember(a, u)
-        return a
+        return torch.randn(shape, dtype=self.loc.dtype, device=self.loc.device)
 
     def rsample(self, sample_shape: _Shape = ()) -> torch.Tensor:
-        return self._squash(self._presquash_sample(sample_shape))
+        eps = self._noise(sample_shape)
+        a, u = ReparameterizedSquash.apply(self.loc, self.scale, eps)
+        # Only a sample in the autograd graph is scored along its reparameterization path.
+        self._own.remember(a, Draw(u, eps if a.requires_grad else None))
+        return a
 
     def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
         with torch.no_grad():
-            return self._squash(self._presquash_sample(sample_shape))
+            u = finite_presquash(torch.addcmul(self.loc, self.scale, self._noise(sample_shape)))
+            a = torch.tanh(u)
+        self._own.remember(a, Draw(u))
+        return a
 
-    def _log_prob_presquash(self, u: torch.Tensor) -> torch.Tensor:
-        return normal_log_density(u, self.loc, self.scale) - log1m_tanh_sq(u)
+    def _log_prob_of_draw(self, a: torch.Tensor, draw: Draw) -> torch.Tensor:
+        if draw.noise is None:
+            return squashed_normal_log_density(draw.presquash, self.loc, self.scale)
+        return ReparameterizedLogDensity.apply(self.loc, self.scale, draw.presquash, a, draw.noise)
 
     def rsample_and_log_prob(self, sample_shape: _Shape = ()) -> tuple[torch.Tensor, torch.Tensor]:
         """(a, log p(a)) with log p from the exact pre-squash value, never clipped."""
-        u = self._presquash_sample(sample_shape)
-        return self._squash(u), self._log_prob_presquash(u)
+        a = self.rsample(sample_shape)
+        return a, self.log_prob(a)
 
     def sample_and_log_prob(self, sample_shape: _Shape = ()) -> tuple[torch.Tensor, torch.Tensor]:
         """As ``rsample_and_log_prob``, without gradients through the sample."""
-        with torch.no_grad():
-            u = self._presquash_sample(sample_shape)
-            a = self._squash(u)
-        return a, self._log_prob_presquash(u)
+        a = self.sample(sample_shape)
+        return a, self.log_prob(a)
 
     def log_prob(self, value: torch.Tensor) -> torch.Tensor:
-        u = self._own.presquash_of(value)
-        if u is not None:
-            return self._log_prob_presquash(u)
+        draw = self._own.draw_of(value)
+        if draw is not None:
+            return self._log_prob_of_draw(value, draw)
         owner = "TanhGaussian"
         validation.check_interval(owner, "action", value, -1.0, 1.0)
         c = value.to(self.loc.dtype).clamp(*self.clip)
@@ -148,8 +149,10 @@ class TanhGaussian(PolicyOutput):
 
     def forward(self, vec: torch.Tensor, log_dict: dict | None = None) -> SquashedNormal:
         vec = self._network_output(vec)
-        # Contiguous halves: elementwise kernels on the strided views run many times slower.
-        mu, raw_std = (half.contiguous() for half in vec.split(self.d_action, dim=-1))
+        mu, raw_std = vec.split(self.d_action, dim=-1)
+        # mu is read by several elementwise kernels, which run many times slower on a strided
+        # view; raw_std is read once, by the activation, whose output is contiguous.
+        mu = mu.contiguous()
         std = self.std_activation(raw_std, self.std_low, self.std_high)
         if log_dict is not None:
             log_activation_stats(log_dict, "TanhGaussian-mu", mu)

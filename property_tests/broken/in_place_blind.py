@@ -5,15 +5,15 @@ import torch
 
 import policy_dists
 from policy_dists import *  # noqa: F403
-from policy_dists.own_samples import OwnSamples
+from policy_dists.own_samples import Draw, OwnSamples
 from policy_dists.tanh_gaussian import SquashedNormal
 
 
 class IdentityOnly(OwnSamples):
-    def presquash_of(self, value: torch.Tensor) -> torch.Tensor | None:
-        for ref, presquash, _ in self._entries:
+    def draw_of(self, value: torch.Tensor) -> Draw | None:
+        for ref, draw, _ in self._entries:
             if ref() is value:
-                return presquash
+                return draw
         return None
 
 
