@@ -18,11 +18,12 @@ from policy_dists.activations import (
 )
 from policy_dists.arguments import require_clip_bounds, require_int
 from policy_dists.base import PolicyOutput, log_activation_stats
+from policy_dists.gaussian_mixture_log_density import GaussianMixtureLogDensity
 from policy_dists.numerics import (
+    HALF_LOG_2PI,
+    LOG_2,
     atanh_and_log1m_sq,
-    log1m_tanh_sq,
-    logsumexp_finite_gradient,
-    normal_log_density,
+    log_2cosh,
     split_endpoints,
 )
 from policy_dists.own_samples import Draw, OwnSamples
@@ -66,10 +67,11 @@ class TanhGaussianMixture(Distribution):
         weights = self.log_weights.exp().unsqueeze(-1)
         return torch.tanh((weights * self.means).sum(-2))
 
-    def _log_prob_presquash(self, u: torch.Tensor, log1m_sq: torch.Tensor) -> torch.Tensor:
-        per_mode = normal_log_density(u.unsqueeze(-2), self.means, self.stds, finite_gradient=True)
-        mixture = logsumexp_finite_gradient(self.log_weights + per_mode.sum(-1), dim=-1)
-        return (mixture - log1m_sq.sum(-1)).unsqueeze(-1)
+    def _mixture_log_density(self, u: torch.Tensor) -> torch.Tensor:
+        """log sum_m w_m N(u; means_m, diag stds_m^2), shape u.shape[:-1]."""
+        normalizer = self.event_shape[0] * HALF_LOG_2PI
+        mixture = GaussianMixtureLogDensity.apply(u, self.means, self.stds, self.log_weights)
+        return mixture - normalizer
 
     def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
         with torch.no_grad():
@@ -77,15 +79,18 @@ class TanhGaussianMixture(Distribution):
             weights = self.log_weights.exp()
             index = categorical_index(weights, shape)  # sample_shape + batch_shape
             index = index[..., None, None].expand(*index.shape, 1, self.event_shape[0])
-            expanded = shape + self.means.shape
-            loc = self.means.expand(expanded).gather(-2, index).squeeze(-2)
-            scale = self.stds.expand(expanded).gather(-2, index).squeeze(-2)
-            nan_if_any = (
-                zero_or_nan(self.means, 2)
-                + zero_or_nan(self.stds, 2)
-                + zero_or_nan(weights, 1)  # log_weights may be -inf, weights are finite
+            # One draw per mode from the same noise; the chosen mode's is kept.
+            noise = torch.randn(
+                (*shape, *self.means.shape[:-2], 1, self.event_shape[0]),
+                dtype=self.means.dtype,
+                device=self.means.device,
             )
-            u = finite_presquash(loc + scale * torch.randn_like(loc) + nan_if_any.unsqueeze(-1))
+            every_mode = finite_presquash(torch.addcmul(self.means, self.stds, noise))
+            u = every_mode.gather(-2, index).squeeze(-2)
+            # A NaN parameter of any mode, or weight, makes the sample NaN (every_mode is
+            # finite, so its product with 0 is 0 unless NaN).
+            nan_if_any = (every_mode * 0).sum((-2, -1)) + zero_or_nan(weights, 1)
+            u = u + nan_if_any.unsqueeze(-1)
             a = torch.tanh(u)
         self._own.remember(a, Draw(u))
         return a
@@ -105,14 +110,20 @@ class TanhGaussianMixture(Distribution):
         draw = self._own.draw_of(value)
         if draw is not None:
             u = draw.presquash
-            return self._log_prob_presquash(u, log1m_tanh_sq(u))
+            # -log(1 - tanh(u)^2) = 2 log(2 cosh u) - 2 log 2, summed over the d actions.
+            jacobian = torch.sub(log_2cosh(u).sum(-1), self.event_shape[0] * LOG_2)
+            return torch.add(self._mixture_log_density(u), jacobian, alpha=2.0).unsqueeze(-1)
         validation.check_interval("GMM", "action", value, -1.0, 1.0)
         c = value.to(self.means.dtype).clamp(*self.clip)
         if not self._endpoints:
-            return self._log_prob_presquash(*atanh_and_log1m_sq(c))
+            return self._log_prob_clipped(c)
         at_end, interior = split_endpoints(c)
-        log_prob = self._log_prob_presquash(*atanh_and_log1m_sq(interior))
+        log_prob = self._log_prob_clipped(interior)
         return torch.where(at_end.any(-1, keepdim=True), -math.inf, log_prob)
+
+    def _log_prob_clipped(self, c: torch.Tensor) -> torch.Tensor:
+        atanh_c, log1m_c_sq = atanh_and_log1m_sq(c)
+        return (self._mixture_log_density(atanh_c) - log1m_c_sq.sum(-1)).unsqueeze(-1)
 
     def entropy(self) -> torch.Tensor:
         raise NotImplementedError(

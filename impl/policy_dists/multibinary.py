@@ -9,7 +9,6 @@ from torch.distributions import Bernoulli
 from policy_dists import validation
 from policy_dists.base import PolicyOutput
 from policy_dists.numerics import softplus
-from policy_dists.sampling import zero_or_nan
 
 _Shape = torch.Size | tuple[int, ...]
 
@@ -35,26 +34,34 @@ class IndependentBernoulli(Bernoulli):
         return _sigmoid(self.logits)
 
     def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
-        """0/1 draws; a NaN logit gives a NaN sample (torch.bernoulli would raise instead)."""
+        """floor(p + V) with V uniform in [0, 1): 1 exactly when V >= 1 - p, probability p.
+
+        p + V rounds once, which moves the odds by at most half an ulp of 1 (eps/2, 2^-24
+        in float32: the spacing of V's own grid). A NaN logit gives a NaN sample
+        (torch.bernoulli would raise instead).
+        """
         with torch.no_grad():
-            probs = self.probs.expand(self._extended_shape(sample_shape))
-            return (torch.rand_like(probs) < probs).to(probs.dtype) + zero_or_nan(probs)
+            x = self.logits
+            uniform = torch.rand(self._extended_shape(sample_shape), dtype=x.dtype, device=x.device)
+            return torch.floor(uniform.add_(torch.sigmoid(x)))
 
     @property
     def mode(self) -> torch.Tensor:
         return (self.logits > 0).to(self.logits.dtype)
 
     def log_prob(self, value: torch.Tensor) -> torch.Tensor:
-        """k log p + (1 - k) log(1 - p), with log p = -softplus(-x), log(1-p) = -softplus(x).
+        """log p(k) = -softplus(x (1 - 2k)): -softplus(-x) at k = 1, -softplus(x) at k = 0.
 
         Exact to the last bit where torch's binary_cross_entropy_with_logits is not: it
         returns -0.0 for log p = -9.4e-14 at x = 30 in float32 and is off by 1% in float64.
+        A k outside {0, 1} (with validation off) is not an action: its value is that formula,
+        not torch's soft-label cross-entropy.
         """
         if validation.validation_enabled() and not bool(((value == 0) | (value == 1)).all()):
             raise ValueError("Multibinary: actions must be 0 or 1")
         k = value.to(self.logits.dtype)
-        x = self.logits
-        return -(k * softplus(-x) + (1.0 - k) * softplus(x))
+        # 2k - 1 is exactly ±1, so (2k - 1) x is exactly ∓x; softplus(., beta=-1) negates.
+        return softplus(torch.rsub(k, -1.0, alpha=-2.0) * self.logits, beta=-1.0)
 
     def entropy(self) -> torch.Tensor:
         """p softplus(-x) + (1 - p) softplus(x): two non-negative terms, no cancellation."""

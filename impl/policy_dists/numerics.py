@@ -16,9 +16,12 @@ LOG_2 = math.log(2.0)
 _SOFTPLUS_THRESHOLD = {torch.float64: 37.0}
 
 
-def softplus(x: torch.Tensor) -> torch.Tensor:
-    """log(1 + e^x), correctly rounded at every magnitude in the input's dtype."""
-    return F.softplus(x, threshold=_SOFTPLUS_THRESHOLD.get(x.dtype, 20.0))
+def softplus(x: torch.Tensor, beta: float = 1.0) -> torch.Tensor:
+    """log(1 + e^(beta x)) / beta, correctly rounded at every magnitude in the input's dtype.
+
+    beta = -1 gives -softplus(-x) in one kernel (the threshold applies to beta x).
+    """
+    return F.softplus(x, beta=beta, threshold=_SOFTPLUS_THRESHOLD.get(x.dtype, 20.0))
 
 
 def zero_gradient_where(mask: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
@@ -32,13 +35,14 @@ def zero_gradient_where(mask: torch.Tensor, value: torch.Tensor) -> torch.Tensor
     return torch.where(mask, value.detach(), value)
 
 
-def log1m_tanh_sq(u: torch.Tensor) -> torch.Tensor:
-    """log(1 - tanh(u)^2) = 2 (log 2 - |u| - softplus(-2|u|)), finite for every finite u.
+def log_2cosh(u: torch.Tensor) -> torch.Tensor:
+    """log(2 cosh u) = |u| + softplus(-2|u|) = -log(1 - tanh(u)^2)/2 + log 2, finite for every
+    finite u: the function is even, and softplus(-2|u|) <= log 2 never cancels against |u|.
 
-    Uses |u| because the function is even and softplus(-2|u|) never cancels against |u|.
+    softplus(|u|, beta=-2) is -softplus(-2|u|)/2, the negation and doubling in one kernel.
     """
     abs_u = u.abs()
-    return 2.0 * (LOG_2 - abs_u - F.softplus(-2.0 * abs_u))
+    return torch.sub(abs_u, F.softplus(abs_u, beta=-2.0), alpha=2.0)
 
 
 def atanh_and_log1m_sq(c: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -62,28 +66,7 @@ def split_endpoints(c: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return at_end, torch.where(at_end, 0.0, c)
 
 
-def normal_log_density(
-    x: torch.Tensor, loc: torch.Tensor, scale: torch.Tensor, finite_gradient: bool = False
-) -> torch.Tensor:
-    """log N(x; loc, scale^2) = -((x - loc)/scale)^2 / 2 - log scale - log(2 pi)/2.
-
-    With ``finite_gradient``, where z^2/2 overflows the value is -inf (as without it) but
-    computed from a finite stand-in, so its gradient is 0 rather than a product of inf with
-    the 0 that a mixture's vanishing weight for that mode brings (NaN).
-    """
-    diff = x - loc
-    z = diff / scale
-    if finite_gradient:
-        # z^2 / 2 overflows exactly when |z| > sqrt(2 max); intermediates of its gradient
-        # (diff / scale^2 in the division's backward) may overflow there too.
-        overflow = z.detach().abs() > math.sqrt(2.0) * math.sqrt(torch.finfo(z.dtype).max)
-        z = torch.where(overflow, 0.0, diff) / scale
-        return torch.where(overflow, -math.inf, -0.5 * z * z - torch.log(scale) - HALF_LOG_2PI)
+def normal_log_density(x: torch.Tensor, loc: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    """log N(x; loc, scale^2) = -((x - loc)/scale)^2 / 2 - log scale - log(2 pi)/2."""
+    z = (x - loc) / scale
     return -0.5 * z * z - torch.log(scale) - HALF_LOG_2PI
-
-
-def logsumexp_finite_gradient(x: torch.Tensor, dim: int) -> torch.Tensor:
-    """logsumexp over ``dim`` whose gradient is 0, not NaN, where every term is -inf."""
-    empty = (x.amax(dim, keepdim=True) == -math.inf).expand_as(x)
-    total = torch.logsumexp(torch.where(empty, 0.0, x), dim)
-    return torch.where(empty.select(dim, 0), -math.inf, total)

@@ -11,31 +11,23 @@ rounding, as they would through autograd's partial derivatives).
 
 from __future__ import annotations
 
-import math
-
 import torch
-import torch.nn.functional as F
 
+from policy_dists.numerics import HALF_LOG_2PI, LOG_2, log_2cosh
 from policy_dists.sampling import finite_presquash
 
 # log(2 pi)/2 + 2 log 2: the constant terms of squashed_normal_log_density.
-_LOG_CONSTANT = 0.5 * math.log(2.0 * math.pi) + 2.0 * math.log(2.0)
+_LOG_CONSTANT = HALF_LOG_2PI + 2.0 * LOG_2
 
 
 def squashed_normal_log_density(
     u: torch.Tensor, loc: torch.Tensor, scale: torch.Tensor
 ) -> torch.Tensor:
-    """log N(u; loc, scale^2) - log(1 - tanh(u)^2), finite for every finite u.
-
-    -log(1 - tanh(u)^2) = 2 (|u| + softplus(-2|u|)) - 2 log 2: the function is even, and
-    softplus(-2|u|) <= log 2 never cancels against |u|. softplus(|u|, beta=-2) is
-    -softplus(-2|u|)/2, which takes the negation and the doubling into one kernel.
-    """
-    abs_u = u.abs()
-    w = torch.sub(abs_u, F.softplus(abs_u, beta=-2.0), alpha=2.0)
+    """log N(u; loc, scale^2) - log(1 - tanh(u)^2), finite for every finite u, as
+    -z^2/2 - log scale - log(2 pi)/2 + 2 log(2 cosh u) - 2 log 2."""
     z = (u - loc) / scale
     rest = torch.addcmul(torch.rsub(torch.log(scale), -_LOG_CONSTANT), z, z, value=-0.5)
-    return torch.add(rest, w, alpha=2.0)
+    return torch.add(rest, log_2cosh(u), alpha=2.0)
 
 
 class ReparameterizedSquash(torch.autograd.Function):
