@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: audit test soak bench lint mutate venv clean-venv
+.PHONY: audit test soak bench compile-report lint mutate venv clean-venv
 
 venv: $(STAMP)
 
@@ -33,6 +33,11 @@ soak: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pytest benchmarks --benchmark-enable --benchmark-only --benchmark-json=.benchmarks/latest.json -p no:xdist $(PYTEST_ARGS)
 	$(PY) -m benchmarks.summary .benchmarks/latest.json
+
+# torch.compile of each output's training step (~1 min): graph breaks and their reasons,
+# agreement with eager, eager and compiled time.
+compile-report: $(STAMP)
+	$(PY) -m benchmarks.compile_report
 
 # Mutation testing (not in CI; a first run takes about 80 minutes on 2 cores): mutmut over impl/policy_dists, then the
 # report of killed, equivalent and surviving mutants. Results persist in .mutation/ between runs.
