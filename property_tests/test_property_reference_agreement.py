@@ -496,6 +496,19 @@ def test_log_prob_and_gradients_at_the_boundary_agree_with_the_arbiter(
     want = np.concatenate([values.grad_vec, values.grad_action], axis=-1)
     rounding = GRADIENT_ROUNDING[name](ref, vec, actions, dtype)
     _assert_gradients(name, got, want, rounding, dtype, {"vec": vec, "actions": actions})
+    # With vec frozen (no gradient recorded for the parameters) the action's gradient is the
+    # same arithmetic, so the same floats: a backward that skips it there is caught.
+    frozen_act = act_t.detach().requires_grad_()
+    frozen = case.drawn_distribution(impl, params, vec_t.detach()).log_prob(frozen_act)
+    (frozen_grad,) = torch.autograd.grad(frozen.sum(), frozen_act)
+    assert_within(
+        name,
+        "d log_prob/d action with vec frozen, against it with vec differentiated",
+        _numpy(frozen_grad),
+        _numpy(grad_act),
+        0.0,
+        {"vec": vec, "actions": actions},
+    )
 
 
 CATEGORICAL_ROWS = {

@@ -493,6 +493,33 @@ def test_seeded_tanh_gaussian_rsample_passes_gradcheck(
     _gradcheck(case.name, f"rsample under torch.manual_seed({seed})", function, inputs)
 
 
+@FIXTURE_SAFE
+@given(data=st.data())
+def test_seeded_tanh_gaussian_log_prob_of_rsample_passes_gradcheck(
+    impl: types.ModuleType, device: torch.device, data: st.DataObject
+) -> None:
+    """The SAC entropy term: log p(a) of a = rsample(), differentiated along the draw (a moves
+    with vec, u = mu + sigma e for the same e). Under a reseeded generator it is a smooth
+    function of vec, so finite differences check its total derivative; scoring the sample as
+    a constant (the partial derivative only) or any wrong factor in it fails. Tolerances as
+    for log_prob; the own-sample log p is unclipped, so the clip's kinks play no part."""
+    case = CASES_BY_NAME["TanhGaussian"]
+    params = data.draw(
+        case.param_strategy.params(torch.float64, (Regime.MODERATE,), NONEMPTY_LEADS),
+        label="params",
+    )
+    assume(_away_from_kinks(case, params))
+    seed = data.draw(st.integers(0, 2**31 - 1), label="seed")
+
+    def function(v: torch.Tensor) -> torch.Tensor:
+        torch.manual_seed(seed)
+        dist = case.drawn_distribution(impl, params, v)
+        return dist.log_prob(dist.rsample())
+
+    inputs = (params.tensor(torch.float64, device, True),)
+    _gradcheck(case.name, f"log_prob(rsample()) under torch.manual_seed({seed})", function, inputs)
+
+
 # ---- Monte-Carlo unbiasedness of d/dtheta E[f(a)] ----
 
 FALSE_FAILURE = 1e-6

@@ -80,11 +80,8 @@ class TanhGaussianMixture(Distribution):
             index = categorical_index(weights, shape)  # sample_shape + batch_shape
             index = index[..., None, None].expand(*index.shape, 1, self.event_shape[0])
             # One draw per mode from the same noise; the chosen mode's is kept.
-            noise = torch.randn(
-                (*shape, *self.means.shape[:-2], 1, self.event_shape[0]),
-                dtype=self.means.dtype,
-                device=self.means.device,
-            )
+            noise_shape = (*shape, *self.means.shape[:-2], 1, self.event_shape[0])
+            noise = torch.randn(noise_shape, dtype=self.means.dtype, device=self.means.device)
             every_mode = finite_presquash(torch.addcmul(self.means, self.stds, noise))
             u = every_mode.gather(-2, index).squeeze(-2)
             # A NaN parameter of any mode, or weight, makes the sample NaN (every_mode is
