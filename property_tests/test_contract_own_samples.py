@@ -391,3 +391,36 @@ def test_beta_clips_its_own_samples(
     assert bool((a > 0.99).any()), "no draw beyond the clip: the test could not fail"
     fresh = a.detach().clamp(-0.99, 0.99)
     assert torch.equal(dist.log_prob(a).detach(), dist.log_prob(fresh))
+
+
+def test_rsample_drawn_without_gradient_is_scored_as_a_constant(impl: types.ModuleType) -> None:
+    """An rsample() drawn under no_grad is a constant. log_prob's gradient in mu is then the
+    partial derivative sum_n (u_n - mu)/sigma^2, not the reparameterized total derivative
+    sum_n 2 a_n, which differs by O(N) here (a ~ 0.99, z ~ N(0, 1)).
+
+    Error model (float64): u_n' = atanh(a_n) is u_n within 2 eps |a| / (1 - a^2) (see
+    tolerance_at_unsaturated), moving each term by that over sigma^2; the implementation's
+    term carries <= 4 roundings, and the sum over N draws <= N more, of sum_n |u_n - mu|/sigma^2.
+    """
+    case = CASES_BY_NAME["TanhGaussian"]
+    d, mu = case.d_action, 2.5
+    dtype = torch.float64
+    vec = torch.tensor([mu] * d + [0.0] * d, dtype=dtype, requires_grad=True)
+    sigma = float(tanh_bounded_positive64(torch.zeros((), dtype=dtype), math.exp(-5), math.exp(2)))
+    dist = case.policy_output(impl)(vec)
+    with torch.no_grad():
+        a = dist.rsample((N_SAMPLES,))
+    (grad,) = torch.autograd.grad(dist.log_prob(a).sum(), vec)
+    u = atanh64(a.double())
+    expected = ((u - mu) / sigma**2).sum(0)
+    e = eps(dtype)
+    moved = (2 * e * a.abs() / (1 - a * a)).sum(0) / sigma**2
+    rounding = (4 + N_SAMPLES) * e * ((u - mu).abs() / sigma**2).sum(0)
+    assert_within(
+        "TanhGaussian",
+        "d log_prob/d mu of an rsample() drawn under no_grad (a constant sample)",
+        grad[:d].numpy(),
+        expected.numpy(),
+        (moved + rounding).numpy(),
+        {"mu": mu, "sigma": sigma},
+    )
