@@ -91,6 +91,12 @@ EXTENSIONS: dict[str, Extension] = {
         "Multibinary mode = (probs > 0.5) as float (SPEC §4 Multibinary, new)",
         None,
     ),
+    "multibinary_exact_tails": Extension(
+        # The contract's entropy budget admits the usual evaluation's 8 eps (1 + |x|) absolute.
+        "Multibinary entropy correctly rounded in float32 where its terms are subnormal "
+        "(|logit| > 87; README)",
+        None,
+    ),
     "discrete_log_prob_of_sample": Extension(
         "Discrete log_prob of sample()'s batch_shape + (1,) indices (SPEC §4 Discrete, new)",
         None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import types
 
 import pytest
@@ -115,3 +116,25 @@ def test_log_prob_scores_bool_and_integer_actions_in_the_logits_dtype(
     assert got.dtype == dtype
     # 0 and 1 are exact in every dtype: the same values through the same arithmetic.
     assert torch.equal(got, dist.log_prob(actions.to(dtype)))
+
+
+@pytest.mark.extension("multibinary_exact_tails")
+def test_float32_entropy_is_correctly_rounded_where_its_terms_are_subnormal(
+    impl: types.ModuleType,
+) -> None:
+    """Past |x| ~ 87 both terms of p softplus(-x) + (1 - p) softplus(x) are subnormal in
+    float32 (e^-95 = 5.5e-42) and a float32 evaluation keeps a few bits of each (~50 ulps of
+    the result off at x = 95). Evaluated in float64 and rounded once, the result is within
+    half an ulp of the float64 value (the float64 evaluation's own error, ~1e-15 relative,
+    is far below a float32 ulp): allowed, 1 ulp of the float32 result."""
+    x = torch.tensor([88.0, -88.0, 95.0, -95.0, 100.0, -100.0, 103.0], dtype=torch.float32)
+    got = impl.Multibinary(x.numel())(x).entropy()
+    v = x.double()
+    want = torch.sigmoid(v) * softplus64(-v) + torch.sigmoid(-v) * softplus64(v)
+    want32 = want.float()
+    ulp = (torch.nextafter(want32, torch.tensor(math.inf)) - want32).double()
+    error = (got.double() - want).abs()
+    assert bool((error <= ulp).all()), (
+        f"Multibinary float32 entropy at x={x.tolist()}: got {got.tolist()}, "
+        f"float64 value {want.tolist()}, error in ulps {(error / ulp).tolist()}"
+    )
