@@ -470,6 +470,18 @@ def test_log_prob_passes_gradcheck(
     _gradcheck(case.name, "log_prob", function, inputs)
 
 
+def _seeded_tanh_gaussian(data: st.DataObject) -> tuple[OutputCase, Params, int]:
+    """TanhGaussian float64 parameters of moderate magnitude away from the activation's
+    kinks, and a generator seed that makes each draw a smooth function of vec."""
+    case = CASES_BY_NAME["TanhGaussian"]
+    params = data.draw(
+        case.param_strategy.params(torch.float64, (Regime.MODERATE,), NONEMPTY_LEADS),
+        label="params",
+    )
+    assume(_away_from_kinks(case, params))
+    return case, params, draw_seed(data)
+
+
 @FIXTURE_SAFE
 @given(data=st.data())
 def test_seeded_tanh_gaussian_rsample_passes_gradcheck(
@@ -477,13 +489,7 @@ def test_seeded_tanh_gaussian_rsample_passes_gradcheck(
 ) -> None:
     """With the generator reseeded before every draw, rsample is a smooth function of vec
     (u = mu + sigma e for the same e): gradcheck's tolerances as for log_prob."""
-    case = CASES_BY_NAME["TanhGaussian"]
-    params = data.draw(
-        case.param_strategy.params(torch.float64, (Regime.MODERATE,), NONEMPTY_LEADS),
-        label="params",
-    )
-    assume(_away_from_kinks(case, params))
-    seed = data.draw(st.integers(0, 2**31 - 1), label="seed")
+    case, params, seed = _seeded_tanh_gaussian(data)
 
     def function(v: torch.Tensor) -> torch.Tensor:
         torch.manual_seed(seed)
@@ -503,13 +509,7 @@ def test_seeded_tanh_gaussian_log_prob_of_rsample_passes_gradcheck(
     function of vec, so finite differences check its total derivative; scoring the sample as
     a constant (the partial derivative only) or any wrong factor in it fails. Tolerances as
     for log_prob; the own-sample log p is unclipped, so the clip's kinks play no part."""
-    case = CASES_BY_NAME["TanhGaussian"]
-    params = data.draw(
-        case.param_strategy.params(torch.float64, (Regime.MODERATE,), NONEMPTY_LEADS),
-        label="params",
-    )
-    assume(_away_from_kinks(case, params))
-    seed = data.draw(st.integers(0, 2**31 - 1), label="seed")
+    case, params, seed = _seeded_tanh_gaussian(data)
 
     def function(v: torch.Tensor) -> torch.Tensor:
         torch.manual_seed(seed)

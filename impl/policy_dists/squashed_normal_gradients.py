@@ -30,6 +30,14 @@ def squashed_normal_log_density(
     return torch.add(rest, log_2cosh(u), alpha=2.0)
 
 
+def squashed_draw(
+    loc: torch.Tensor, scale: torch.Tensor, eps: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(a, u) = (tanh u, u) with u = loc + scale eps, clamped to the finite range."""
+    u = finite_presquash(torch.addcmul(loc, scale, eps))
+    return torch.tanh(u), u
+
+
 class ReparameterizedSquash(torch.autograd.Function):
     """(a, u) = (tanh u, u) with u = loc + scale eps (clamped finite); only a is differentiable.
 
@@ -43,8 +51,7 @@ class ReparameterizedSquash(torch.autograd.Function):
         scale: torch.Tensor,
         eps: torch.Tensor,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        u = finite_presquash(torch.addcmul(loc, scale, eps))
-        a = torch.tanh(u)
+        a, u = squashed_draw(loc, scale, eps)
         ctx.save_for_backward(a, eps)
         ctx.mark_non_differentiable(u)
         ctx.set_materialize_grads(False)

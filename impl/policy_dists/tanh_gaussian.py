@@ -20,10 +20,10 @@ from policy_dists.arguments import require_clip_bounds
 from policy_dists.base import PolicyOutput, log_activation_stats
 from policy_dists.numerics import atanh_and_log1m_sq, normal_log_density, split_endpoints
 from policy_dists.own_samples import Draw, OwnSamples
-from policy_dists.sampling import finite_presquash
 from policy_dists.squashed_normal_gradients import (
     ReparameterizedLogDensity,
     ReparameterizedSquash,
+    squashed_draw,
     squashed_normal_log_density,
 )
 
@@ -67,8 +67,7 @@ class SquashedNormal(Distribution):
 
     def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
         with torch.no_grad():
-            u = finite_presquash(torch.addcmul(self.loc, self.scale, self._noise(sample_shape)))
-            a = torch.tanh(u)
+            a, u = squashed_draw(self.loc, self.scale, self._noise(sample_shape))
         self._own.remember(a, Draw(u))
         return a
 
