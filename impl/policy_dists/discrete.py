@@ -130,6 +130,12 @@ class Discrete(PolicyOutput):
             dtype: (_log(float(np_type(low))), _log(float(np_type(high))))
             for dtype, np_type in ((torch.float32, np.float32), (torch.float64, np.float64))
         }
+        # r_k >= low / sum(q) >= low / d: where that is a normal number, log r = log(r) loses
+        # nothing to underflow, and forward takes the log of the probabilities it already has.
+        self._normal_probs = {
+            dtype: float(np_type(low)) / d_action >= torch.finfo(dtype).tiny
+            for dtype, np_type in ((torch.float32, np.float32), (torch.float64, np.float64))
+        }
 
     @property
     def actions_differentiable(self) -> bool:
@@ -144,22 +150,27 @@ class Discrete(PolicyOutput):
         return self.d_action
 
     def forward(self, vec: torch.Tensor, log_dict: dict | None = None) -> ClippedCategorical:
-        """r = clamp(softmax(vec), low, high) / sum(...), and log r formed in log space.
+        """r = clamp(softmax(vec), low, high) / sum(...), and log r.
 
-        log r = clamp(log_softmax(vec), log low, log high) - logsumexp(...) keeps the exact
-        logarithm of a probability that underflows (p = e^-20000) instead of -inf; r itself
-        comes from softmax, whose relative error does not grow with |log r| as exp(log r)'s does.
+        r comes from softmax, whose relative error does not grow with |log r| as exp(log r)'s
+        does. log r is log(r) where r >= low/d is a normal number: its rounding is r's
+        relative error, the terms log q_k - log sum q of the log-space form, rounded alike.
+        Where r can underflow (low / d below the smallest normal, e.g. low = 0), log r =
+        clamp(log_softmax(vec), log low, log high) - logsumexp(...), the exact logarithm of a
+        probability that underflows (p = e^-20000) instead of -inf.
         """
         vec = self._network_output(vec)
         probs = torch.softmax(vec, dim=-1)
         if log_dict is not None:
             log_activation_stats(log_dict, "Discrete-probs", probs)
         clipped = probs.clamp(self.clip_prob_low, self.clip_prob_high)
+        renormalized = clipped / clipped.sum(-1, keepdim=True)
+        if self._normal_probs[vec.dtype]:
+            return ClippedCategorical(renormalized.log(), renormalized)
         log_low, log_high = self._log_bounds[vec.dtype]
         log_clipped = torch.log_softmax(vec, dim=-1).clamp(log_low, log_high)
         return ClippedCategorical(
-            log_clipped - torch.logsumexp(log_clipped, dim=-1, keepdim=True),
-            clipped / clipped.sum(-1, keepdim=True),
+            log_clipped - torch.logsumexp(log_clipped, dim=-1, keepdim=True), renormalized
         )
 
     def action_from_buffer(self, action: torch.Tensor) -> torch.Tensor:
