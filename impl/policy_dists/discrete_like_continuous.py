@@ -69,17 +69,20 @@ class DiscreteLikeContinuous(Distribution):
     def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
         with torch.no_grad():
             index = categorical_index(self.probs, torch.Size(sample_shape))
-            return self._one_hot(index) + zero_or_nan(self.probs, 1).unsqueeze(-1)
+            dtype = torch.promote_types(self._logits.dtype, torch.float32)
+            return self._one_hot(index, dtype) + zero_or_nan(self.probs, 1).unsqueeze(-1)
 
     def rsample(self, sample_shape: _Shape = ()) -> torch.Tensor:
         shape = torch.Size(sample_shape) + self._logits.shape
         noise = gumbel_noise(shape, self._logits)
         perturbed = self._logits.to(noise.dtype) + noise
         soft = torch.softmax(perturbed / self.gumbel_softmax_temperature, dim=-1)
-        hard = self._one_hot(perturbed.argmax(-1)).to(soft.dtype)
+        hard = self._one_hot(perturbed.argmax(-1), soft.dtype)
         # hard + (soft - soft.detach()) is hard to the bit, whatever soft rounds to.
         return hard + (soft - soft.detach())
 
-    def _one_hot(self, index: torch.Tensor) -> torch.Tensor:
-        hot = torch.nn.functional.one_hot(index, self._logits.shape[-1])
-        return hot.to(torch.promote_types(self._logits.dtype, torch.float32))
+    def _one_hot(self, index: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+        """one_hot(index) in ``dtype``, by a scatter: torch's one_hot checks the index range,
+        a host-device synchronization on CUDA, for indices that are in range by construction."""
+        hot = torch.zeros((*index.shape, self._logits.shape[-1]), dtype=dtype, device=index.device)
+        return hot.scatter_(-1, index.unsqueeze(-1), 1.0)
