@@ -1,8 +1,9 @@
 """Baseline (b): the implementation's math as plain tensor ops, no Distribution objects.
 
 The practical floor in eager mode: the fewest kernels that compute the same densities
-(SPEC §4, exact own-sample scoring included) and the same sampling distributions, without
-input validation, NaN propagation or saturation guards. Categorical draws use the inverse
+(SPEC §4, exact own-sample scoring included), the same sampling distributions and the same
+gradients (Beta's exact implicit one), without input validation, NaN propagation or
+saturation guards. Categorical draws use the inverse
 CDF (one uniform per row) since any exact sampler is the same distribution.
 """
 
@@ -16,6 +17,7 @@ from torch.autograd.function import FunctionCtx, once_differentiable
 
 from benchmarks.cases import D_ACTION, GMM_MODES
 from benchmarks.kernels import Kernels
+from policy_dists.beta_implicit_gradient import beta_sample_gradients
 
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 LOG_2 = math.log(2.0)
@@ -142,7 +144,10 @@ class GMM(Kernels):
 
 class _ImplicitBeta(torch.autograd.Function):
     """x ~ Beta(alpha, beta) drawn as a gamma ratio; backward is the implicit
-    reparameterization gradient -(dF/dtheta)/f at x, by torch's Dirichlet kernel."""
+    reparameterization gradient -(dF/dtheta)/f at x, exact to ~1e-13 (the implementation's
+    beta_sample_gradients: the floor computes the same gradient, not torch's Dirichlet kernel,
+    which is accurate to ~1e-3 only, so that impl / floor and textbook / floor compare the
+    same math)."""
 
     @staticmethod
     def forward(ctx: FunctionCtx, alpha: torch.Tensor, beta: torch.Tensor) -> torch.Tensor:
@@ -155,10 +160,8 @@ class _ImplicitBeta(torch.autograd.Function):
     @once_differentiable
     def backward(ctx: FunctionCtx, grad_x: torch.Tensor) -> _Tensors:
         x, alpha, beta = ctx.saved_tensors
-        concentration = torch.stack((alpha, beta), dim=-1)
-        total = (alpha + beta).unsqueeze(-1).expand_as(concentration)
-        grad = torch._dirichlet_grad(torch.stack((x, 1.0 - x), -1), concentration, total)
-        return grad[..., 0] * (1.0 - x) * grad_x, -grad[..., 1] * x * grad_x
+        dx_dalpha, dx_dbeta = beta_sample_gradients(x, alpha, beta)
+        return dx_dalpha * grad_x, dx_dbeta * grad_x
 
 
 class Beta(Kernels):

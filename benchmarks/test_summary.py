@@ -52,3 +52,25 @@ def test_beta_needs_parity_and_at_most_150_operators(tmp_path: Path) -> None:
         tmp_path, "Beta", impl=(1.0, 151), textbook=(1.0, 88), floor=(1.0, 95)
     )
     assert misses == 1, report  # 151 > 150; speed-up 1.0 meets Beta's >= 1.0
+
+
+def test_a_target_the_floor_misses_too_is_reported_as_a_measured_bound(tmp_path: Path) -> None:
+    # Speed-up 0.83 < 1.0, but the floor's is 0.71 < 1.0 too; 400 operators > 150, the
+    # floor's 300 too; impl/floor 0.86 is met. Both misses are floor-bound: not counted as gaps.
+    report, misses = _summary(
+        tmp_path, "Beta", impl=(1.2, 400), textbook=(1.0, 88), floor=(1.4, 300)
+    )
+    assert misses == 0, report
+    assert "MISS" not in report
+    assert "0.83 FLOOR 0.71 (>=1.00)" in report
+    assert "400 FLOOR 300 (<=150)" in report
+    assert "2 training-step target(s) missed: 0 by the implementation alone" in report
+
+
+def test_a_target_the_floor_meets_stays_a_miss(tmp_path: Path) -> None:
+    # Speed-up 0.8 < 1.0 while the floor's 1.25 meets it: the implementation's own gap.
+    report, misses = _summary(
+        tmp_path, "Beta", impl=(1.25, 140), textbook=(1.0, 88), floor=(0.8, 100)
+    )
+    assert misses == 2, report  # the speed-up, and impl/floor 1.56 > 1.2
+    assert "0.80 MISS (>=1.00)" in report
