@@ -9,6 +9,7 @@ import torch
 from torch.distributions import Distribution, constraints
 
 from policy_dists.arguments import require_real
+from policy_dists.discrete import gather_logits
 from policy_dists.sampling import categorical_index, gumbel_noise, zero_or_nan
 
 _Shape = torch.Size | tuple[int, ...]
@@ -61,10 +62,7 @@ class DiscreteLikeContinuous(Distribution):
 
     def log_prob(self, value: torch.Tensor) -> torch.Tensor:
         """log p[argmax a] for one-hot or soft actions a of shape batch_shape + (d,)."""
-        index = value.argmax(-1)
-        shape = torch.broadcast_shapes(index.shape, self.batch_shape)
-        logits = self._logits.expand(*shape, self._logits.shape[-1])
-        return logits.gather(-1, index.expand(shape).unsqueeze(-1)).squeeze(-1)
+        return gather_logits(self._logits, value.argmax(-1))
 
     def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
         with torch.no_grad():
