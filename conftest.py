@@ -115,12 +115,12 @@ def verdict_key(nodeid: str) -> tuple[str, str]:
     """(output, property) of a test id: the seed page output named in its parameters (or
     "-"), and the test function's name without its `test_` prefix (the extreme-magnitude
     family of a property apart from its ordinary one)."""
-    from property_tests.registry import SEED_PAGE_OUTPUTS
+    from policy_dists_catalogue import OUTPUTS
 
     path, _, name = nodeid.partition("::")
     function, _, parameters = name.partition("[")
     tokens = set(re.split(r"[-\[\]]", parameters))
-    output = next((o for o in (*SEED_PAGE_OUTPUTS, "activations") if o in tokens), None)
+    output = next((o for o in (*OUTPUTS, "activations") if o in tokens), None)
     if output is None:  # an output-specific test says which in its name
         words = f"_{Path(path).stem.lower()}_{function.lower()}_"
         named = {
@@ -128,7 +128,7 @@ def verdict_key(nodeid: str) -> tuple[str, str]:
             "discrete_like_continuous": "DiscreteLikeContinuous",
             "tanh_gaussian": "TanhGaussian",
         }
-        named |= {o.lower(): o for o in SEED_PAGE_OUTPUTS}
+        named |= {o.lower(): o for o in OUTPUTS}
         named |= {a: "activations" for a in ("softplus", "tanh_bounded", "activation")}
         output = next((o for w, o in named.items() if f"_{w}" in words), "-")
     family = " [extreme magnitudes]" if "extreme" in tokens else ""

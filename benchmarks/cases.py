@@ -11,20 +11,21 @@ from dataclasses import dataclass
 
 import torch
 
+from policy_dists_catalogue import OUTPUTS, input_dimension
+
 D_ACTION = 6
 DISCRETE_ACTIONS = 18
 GMM_MODES = 5
 
-OUTPUTS = ("TanhGaussian", "GMM", "Beta", "Discrete", "DiscreteLikeContinuous", "Multibinary")
 RSAMPLE_OUTPUTS = frozenset({"TanhGaussian", "Beta", "DiscreteLikeContinuous"})
-INPUT_DIMENSION = {
-    "TanhGaussian": 2 * D_ACTION,
-    "GMM": 2 * GMM_MODES * D_ACTION + GMM_MODES,
-    "Beta": 2 * D_ACTION,
-    "Discrete": DISCRETE_ACTIONS,
-    "DiscreteLikeContinuous": DISCRETE_ACTIONS,
-    "Multibinary": D_ACTION,
+# The constructor kwargs every variant's output is built with.
+KWARGS = {
+    output: {"d_action": D_ACTION, "gmm_modes": GMM_MODES}
+    if output == "GMM"
+    else {"d_action": DISCRETE_ACTIONS if output.startswith("Discrete") else D_ACTION}
+    for output in OUTPUTS
 }
+INPUT_DIMENSION = {output: input_dimension(output, KWARGS[output]) for output in OUTPUTS}
 
 OPERATIONS = ("forward", "sample", "rsample", "log_prob", "train")
 BASELINE_VARIANTS = ("impl", "textbook", "floor")

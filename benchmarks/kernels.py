@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from benchmarks.cases import D_ACTION, DISCRETE_ACTIONS, GMM_MODES, RSAMPLE_OUTPUTS
+from benchmarks.cases import KWARGS, RSAMPLE_OUTPUTS
 
 
 class Kernels(ABC):
@@ -78,12 +78,8 @@ class ImplKernels(DistributionKernels):
         super().__init__(output)
         self._module = module
         self._wrap = output == "DiscreteLikeContinuous"
-        if output == "GMM":
-            self._policy_output = module.GMM(D_ACTION, gmm_modes=GMM_MODES)
-        elif output in ("Discrete", "DiscreteLikeContinuous"):
-            self._policy_output = module.Discrete(DISCRETE_ACTIONS)
-        else:
-            self._policy_output = getattr(module, output)(D_ACTION)
+        policy_output = "Discrete" if self._wrap else output
+        self._policy_output = getattr(module, policy_output)(**KWARGS[output])
 
     def forward(self, vec: torch.Tensor) -> torch.distributions.Distribution:
         dist = self._policy_output(vec)

@@ -14,14 +14,13 @@ from typing import Any
 
 import numpy as np
 
-DTYPES: tuple[str, ...] = ("float32", "float64")
-NUMPY_DTYPES: dict[str, type[np.floating]] = {"float32": np.float32, "float64": np.float64}
+import policy_dists_catalogue as catalogue
+from policy_dists_catalogue import EXTREME, SATURATE_HIGH, SATURATE_LOW, gmm_vec
 
-# Raw activations that put a parameter at its bound, as in the audit: tanh_bounded_positive
-# returns its bound to the last float64 bit beyond |x| = 30, softplus(-40) < 1e-17.
-SATURATE_HIGH = 30.0
-SATURATE_LOW = -40.0
-EXTREME = 1e4  # an exploding network output; a float32 number
+DTYPES: tuple[str, ...] = ("float32", "float64")
+# The exponents k of the boundary actions 1 - 10^-k the fixtures hold.
+BOUNDARY_EXPONENTS: tuple[int, ...] = (1, 2, 3, 6, 9, 12)
+NUMPY_DTYPES: dict[str, type[np.floating]] = {"float32": np.float32, "float64": np.float64}
 
 
 @dataclass(frozen=True)
@@ -82,20 +81,12 @@ def round_to(values: tuple[float, ...], dtype: str) -> tuple[float, ...]:
 
 
 def boundary_actions(dtype: str) -> tuple[tuple[str, float], ...]:
-    """(label, a) for a = 0, 0.3, 0.75, 1 - 10^-k (k = 1, 2, 3, 6, 9, 12 while below 1 in
-    dtype), nextafter(1, 0), 1, nextafter(1, 2) and 1.5, each rounded to dtype."""
+    """(label, a) for a = 0, 0.3, 0.75, then the catalogue's boundary actions at 1 - 10^-k for
+    k = 1, 2, 3, 6, 9, 12, nextafter(1, 0), 1, nextafter(1, 2) and 1.5, rounded to dtype."""
     kind = NUMPY_DTYPES[dtype]
-    one = kind(1.0)
-    points = [("0", 0.0), ("0.3", 0.3), ("0.75", 0.75)]
-    points += [(f"1-1e-{k}", 1.0 - 10.0**-k) for k in (1, 2, 3, 6, 9, 12)]
-    rounded = [(label, float(kind(a))) for label, a in points if kind(a) < one]
-    return (
-        *rounded,
-        ("nextafter(1,0)", float(np.nextafter(one, kind(0.0)))),
-        ("1", 1.0),
-        ("nextafter(1,2)", float(np.nextafter(one, kind(2.0)))),
-        ("1.5", 1.5),
-    )
+    interior = (("0", 0.0), ("0.3", 0.3), ("0.75", 0.75))
+    rounded = tuple((label, float(kind(a))) for label, a in interior)
+    return rounded + catalogue.boundary_actions(kind, BOUNDARY_EXPONENTS)
 
 
 def _continuous_cases(
@@ -191,11 +182,6 @@ def _multibinary_cases(d_action: int, vec_names: tuple[str, ...]) -> tuple[Case,
     return tuple(cases)
 
 
-def _gmm_vec(means: tuple[float, ...], raw_stds: tuple[float, ...], logits: tuple[float, ...]):
-    """A GMM vec row (M = 3 modes, d = 2): means and raw stds mode-major, then the logits."""
-    return (*means, *raw_stds, *logits)
-
-
 _TANH_GAUSSIAN_CONFIGS = {
     "default": {"d_action": 2},
     "softplus_unclipped": {
@@ -224,14 +210,15 @@ _GMM_CONFIGS = {
         "clip_actions_on_log_prob": [-1.0, 1.0],
     },
 }
+# M = 3 modes of d = 2 (gmm_vec's layout)
 _GMM_VECS = {
-    "ordinary": _gmm_vec(
+    "ordinary": gmm_vec(
         (0.3, -0.5, -1.1, 0.8, 2.0, 0.1), (0.2, -0.4, 1.3, -1.0, 0.0, 0.6), (0.5, -0.25, 1.0)
     ),
-    "separated_std_low": _gmm_vec(
+    "separated_std_low": gmm_vec(
         (-3.0, 3.0, 0.0, 0.0, 3.0, -3.0), (SATURATE_LOW,) * 6, (0.0, 0.0, 0.0)
     ),
-    "extreme": _gmm_vec(
+    "extreme": gmm_vec(
         (EXTREME, -EXTREME, 0.0, 0.5, -EXTREME, EXTREME),
         (EXTREME, -EXTREME, -EXTREME, EXTREME, 0.0, 0.0),
         (EXTREME, -EXTREME, 0.0),

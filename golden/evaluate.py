@@ -19,6 +19,7 @@ import policy_dists_reference as reference
 from golden.cases import NUMPY_DTYPES
 from golden.expected import activation_parameter, reference_kwargs
 from golden.fixture_format import Fixture, GoldenCase
+from policy_dists_catalogue import module_kwargs
 
 TORCH_DTYPES: dict[str, torch.dtype] = {"float32": torch.float32, "float64": torch.float64}
 DTYPE_NAMES: dict[torch.dtype, str] = {kind: name for name, kind in TORCH_DTYPES.items()}
@@ -26,10 +27,7 @@ DTYPE_NAMES: dict[torch.dtype, str] = {kind: name for name, kind in TORCH_DTYPES
 
 def _impl_kwargs(impl: types.ModuleType, kwargs: Mapping[str, Any]) -> dict[str, Any]:
     """Constructor keywords for `impl`: an activation named in the config is impl's function."""
-    resolved = reference_kwargs(kwargs)
-    if "std_activation" in resolved:
-        resolved["std_activation"] = getattr(impl, resolved["std_activation"])
-    return resolved
+    return module_kwargs(impl, reference_kwargs(kwargs))
 
 
 def _values(result: torch.Tensor) -> list[float]:

@@ -14,6 +14,7 @@ name), and `param_strategy`, the hypothesis strategy of constructor kwargs and v
 from __future__ import annotations
 
 import enum
+import functools
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,21 +25,11 @@ import torch
 import torch.nn.functional as F
 
 import policy_dists_reference as reference
+from policy_dists_catalogue import input_dimension
 from property_tests.strategies import OUTPUT_STRATEGIES, OutputStrategy, Params, numpy_dtype
 
 Shape = tuple[int, ...]
 Kwargs = Mapping[str, Any]
-
-# The outputs listed on the seed page (seeds/000_1a2e5171b4c9621c.txt, "Classes"), without the
-# abstract base PolicyOutput.
-SEED_PAGE_OUTPUTS: tuple[str, ...] = (
-    "Beta",
-    "Discrete",
-    "DiscreteLikeContinuous",
-    "GMM",
-    "Multibinary",
-    "TanhGaussian",
-)
 
 # SPEC §4: the statistics `forward` logs for each log_dict key.
 LOG_STATS: tuple[str, ...] = ("max", "min", "std", "mean")
@@ -197,7 +188,7 @@ CASES: tuple[OutputCase, ...] = (
         output_class="TanhGaussian",
         output_kwargs={"d_action": 3},
         wrapper_kwargs=None,
-        input_dimension=lambda kw: 2 * kw["d_action"],
+        input_dimension=functools.partial(input_dimension, "TanhGaussian"),
         batch_shape=_per_dim,
         event_shape=lambda kw: (),
         action_shape=_per_dim,
@@ -221,7 +212,7 @@ CASES: tuple[OutputCase, ...] = (
         # d != M so that a formula mixing them up gives another input_dimension.
         output_kwargs={"d_action": 2, "gmm_modes": 3},
         wrapper_kwargs=None,
-        input_dimension=lambda kw: 2 * kw["gmm_modes"] * kw["d_action"] + kw["gmm_modes"],
+        input_dimension=functools.partial(input_dimension, "GMM"),
         batch_shape=_lead,
         event_shape=lambda kw: (kw["d_action"],),
         action_shape=_per_dim,
@@ -249,7 +240,7 @@ CASES: tuple[OutputCase, ...] = (
         output_class="Beta",
         output_kwargs={"d_action": 3},
         wrapper_kwargs=None,
-        input_dimension=lambda kw: 2 * kw["d_action"],
+        input_dimension=functools.partial(input_dimension, "Beta"),
         batch_shape=_per_dim,
         event_shape=lambda kw: (),
         action_shape=_per_dim,
@@ -273,7 +264,7 @@ CASES: tuple[OutputCase, ...] = (
         output_class="Discrete",
         output_kwargs=_DISCRETE_KWARGS,
         wrapper_kwargs=None,
-        input_dimension=lambda kw: kw["d_action"],
+        input_dimension=functools.partial(input_dimension, "Discrete"),
         batch_shape=_lead,
         event_shape=lambda kw: (),
         action_shape=_one_column,
@@ -296,7 +287,7 @@ CASES: tuple[OutputCase, ...] = (
         output_class="Discrete",
         output_kwargs=_DISCRETE_KWARGS,
         wrapper_kwargs={"gumbel_softmax_temperature": 0.5},
-        input_dimension=lambda kw: kw["d_action"],
+        input_dimension=functools.partial(input_dimension, "DiscreteLikeContinuous"),
         batch_shape=None,
         event_shape=None,
         action_shape=_per_dim,
@@ -321,7 +312,7 @@ CASES: tuple[OutputCase, ...] = (
         output_class="Multibinary",
         output_kwargs={"d_action": 5},
         wrapper_kwargs=None,
-        input_dimension=lambda kw: kw["d_action"],
+        input_dimension=functools.partial(input_dimension, "Multibinary"),
         batch_shape=_per_dim,
         event_shape=lambda kw: (),
         action_shape=_per_dim,

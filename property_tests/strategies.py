@@ -19,6 +19,7 @@ implementation's own samples.
 from __future__ import annotations
 
 import enum
+import functools
 import math
 import types
 from collections.abc import Callable, Mapping
@@ -30,6 +31,19 @@ import pytest
 import torch
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+
+from policy_dists_catalogue import (
+    CLIP_CONFIGS,
+    DEFAULT_GMM_MODES,
+    EXTREME,
+    SATURATE_HIGH,
+    SATURATE_LOW,
+    STRESS_CONFIGS,
+    TEMPERATURES,
+    input_dimension,
+    module_kwargs,
+    signed_boundary_actions,
+)
 
 FIXTURE_SAFE = settings(
     suppress_health_check=[
@@ -62,13 +76,8 @@ def closed_unit_actions(dtype: torch.dtype) -> st.SearchStrategy[float]:
 
 # ---- parameters of every output: constructor kwargs and vec ----
 
-# Raw activations far enough out that both activations return their bound to the last bit in
-# float64: tanh(30) = 1 and softplus(-40) = 4e-18 (below half an ulp of any std_low used here).
-SATURATE_HIGH = 30.0
-SATURATE_LOW = -40.0
 MODERATE_LIMIT = 3.0
 ORDINARY_LIMIT = 10.0  # the magnitude of ordinary network outputs
-EXTREME_LIMIT = 1e4  # large but representative of a diverging network
 
 
 class Regime(enum.Enum):
@@ -113,10 +122,7 @@ class Params:
 
     def impl_kwargs(self, impl: types.ModuleType) -> dict[str, Any]:
         """The kwargs with std_activation resolved to the implementation's function."""
-        kwargs = dict(self.kwargs)
-        if "std_activation" in kwargs:
-            kwargs["std_activation"] = getattr(impl, kwargs["std_activation"])
-        return kwargs
+        return module_kwargs(impl, self.kwargs)
 
 
 Row = Callable[[Mapping[str, Any], torch.dtype], st.SearchStrategy[list[float]]]
@@ -140,10 +146,8 @@ def ordinary(dtype: torch.dtype) -> st.SearchStrategy[float]:
 
 
 def extreme(dtype: torch.dtype) -> st.SearchStrategy[float]:
-    ends = [s * m for s in (1.0, -1.0) for m in (EXTREME_LIMIT, 1e3, 100.0)]
-    return st.one_of(
-        st.sampled_from(ends), st.floats(-EXTREME_LIMIT, EXTREME_LIMIT, width=_width(dtype))
-    )
+    ends = [s * m for s in (1.0, -1.0) for m in (EXTREME, 1e3, 100.0)]
+    return st.one_of(st.sampled_from(ends), st.floats(-EXTREME, EXTREME, width=_width(dtype)))
 
 
 def _entries(regime: Regime, dtype: torch.dtype) -> st.SearchStrategy[float]:
@@ -176,7 +180,7 @@ def _tanh_gaussian_bounds(kw: Mapping[str, Any], dtype: torch.dtype) -> st.Searc
 def _gmm_bounds(draw: st.DrawFn, kw: Mapping[str, Any], dtype: torch.dtype) -> list[float]:
     """Separated modes (spread over [-3, 3]) or identical ones; stds at a bound or mid;
     flat or near-one-hot mixture logits."""
-    d, modes = kw["d_action"], kw.get("gmm_modes", 5)
+    d, modes = kw["d_action"], kw.get("gmm_modes", DEFAULT_GMM_MODES)
     if draw(st.booleans()) and modes > 1:
         means = [-3.0 + 6.0 * m / (modes - 1) for m in range(modes) for _ in range(d)]
     else:
@@ -204,47 +208,9 @@ def _categorical_bounds(kw: Mapping[str, Any], dtype: torch.dtype) -> st.SearchS
 
 
 def _multibinary_bounds(kw: Mapping[str, Any], dtype: torch.dtype) -> st.SearchStrategy:
-    values = [s * m for s in (1.0, -1.0) for m in (0.0, 1.0, 30.0, 80.0, EXTREME_LIMIT)]
+    values = [s * m for s in (1.0, -1.0) for m in (0.0, 1.0, 30.0, 80.0, EXTREME)]
     d = kw["d_action"]
     return st.lists(st.sampled_from(values), min_size=d, max_size=d)
-
-
-# Constructor configurations. {} keeps every default; the others move the bounds, swap the
-# activation, and move the clip bounds toward the boundary.
-_TANH_GAUSSIAN_CONFIGS: tuple[Mapping[str, Any], ...] = (
-    {},
-    {"std_low": 1e-3, "std_high": 1.0, "std_activation": "softplus_bounded_positive"},
-    {"std_low": 0.05, "std_high": 3.0, "std_activation": "tanh_bounded_positive"},
-)
-_CLIP_CONFIGS: tuple[Mapping[str, Any], ...] = (
-    {},
-    {"clip_actions_on_log_prob": (-0.999, 0.9)},
-    {"clip_actions_on_log_prob": (-(1 - 1e-6), 1 - 1e-6)},
-)
-# GMM's clip bounds are a policy-dists extension: its configurations keep the default.
-_GMM_CONFIGS: tuple[Mapping[str, Any], ...] = (
-    {},
-    {"std_low": 1e-3, "std_high": 2.0, "std_activation": "softplus_bounded_positive"},
-    {"std_low": 0.01, "std_high": 1.0, "std_activation": "tanh_bounded_positive"},
-)
-_BETA_CONFIGS: tuple[Mapping[str, Any], ...] = (
-    {},
-    {"alpha_low": 1.5, "alpha_high": 50.0, "beta_high": 200.0},
-    {
-        "alpha_low": 0.5,
-        "alpha_high": 20.0,
-        "beta_low": 0.5,
-        "beta_high": 20.0,
-        "std_activation": "tanh_bounded_positive",
-    },
-)
-_BETA_CLIPS: tuple[Mapping[str, Any], ...] = ({}, {"clip_actions_on_log_prob": (-0.999, 0.999)})
-_DISCRETE_CONFIGS: tuple[Mapping[str, Any], ...] = (
-    {},
-    {"clip_prob_low": 0.0, "clip_prob_high": 1.0},
-    {"clip_prob_low": 0.01, "clip_prob_high": 0.999},
-)
-TEMPERATURES: tuple[float, ...] = (0.5, 0.1, 2.0)
 
 
 def _configs(
@@ -298,46 +264,45 @@ class OutputStrategy:
         return draw_params()
 
 
-def _gmm_dimension(kw: Mapping[str, Any]) -> int:
-    modes = kw.get("gmm_modes", 5)
-    return 2 * modes * kw["d_action"] + modes
-
-
-def _two_d(kw: Mapping[str, Any]) -> int:
-    return 2 * kw["d_action"]
-
-
-def _d(kw: Mapping[str, Any]) -> int:
-    return kw["d_action"]
+def _dimension(output: str) -> Callable[[Mapping[str, Any]], int]:
+    return functools.partial(input_dimension, output)
 
 
 OUTPUT_STRATEGIES: dict[str, OutputStrategy] = {
     "TanhGaussian": OutputStrategy(
-        _configs(st.integers(1, 3), _TANH_GAUSSIAN_CONFIGS, _CLIP_CONFIGS),
-        _two_d,
+        _configs(st.integers(1, 3), STRESS_CONFIGS["TanhGaussian"], CLIP_CONFIGS["TanhGaussian"]),
+        _dimension("TanhGaussian"),
         _tanh_gaussian_bounds,
     ),
     "GMM": OutputStrategy(
         _configs(
-            st.integers(1, 2), _GMM_CONFIGS, ({"gmm_modes": 1}, {"gmm_modes": 2}, {"gmm_modes": 3})
+            st.integers(1, 2),
+            STRESS_CONFIGS["GMM"],
+            ({"gmm_modes": 1}, {"gmm_modes": 2}, {"gmm_modes": 3}),
         ),
-        _gmm_dimension,
+        _dimension("GMM"),
         _gmm_bounds,
     ),
     "Beta": OutputStrategy(
-        _configs(st.integers(1, 3), _BETA_CONFIGS, _BETA_CLIPS), _two_d, _beta_bounds
+        _configs(st.integers(1, 3), STRESS_CONFIGS["Beta"], CLIP_CONFIGS["Beta"]),
+        _dimension("Beta"),
+        _beta_bounds,
     ),
     "Discrete": OutputStrategy(
-        _configs(st.integers(2, 6), _DISCRETE_CONFIGS), _d, _categorical_bounds
+        _configs(st.integers(2, 6), STRESS_CONFIGS["Discrete"]),
+        _dimension("Discrete"),
+        _categorical_bounds,
     ),
     # d >= 3: the straight-through Jacobian determines the softmax value y only from 3 classes.
     "DiscreteLikeContinuous": OutputStrategy(
-        _configs(st.integers(3, 6), _DISCRETE_CONFIGS),
-        _d,
+        _configs(st.integers(3, 6), STRESS_CONFIGS["DiscreteLikeContinuous"]),
+        _dimension("DiscreteLikeContinuous"),
         _categorical_bounds,
         wrapper=st.sampled_from(TEMPERATURES).map(lambda t: {"gumbel_softmax_temperature": t}),
     ),
-    "Multibinary": OutputStrategy(_configs(st.integers(1, 5)), _d, _multibinary_bounds),
+    "Multibinary": OutputStrategy(
+        _configs(st.integers(1, 5)), _dimension("Multibinary"), _multibinary_bounds
+    ),
 }
 
 
@@ -346,11 +311,7 @@ OUTPUT_STRATEGIES: dict[str, OutputStrategy] = {
 
 def boundary_values(dtype: torch.dtype) -> list[float]:
     """1 - 10^-k while distinct from 1 in dtype, nextafter(1, 0) and 1, with both signs, and 0."""
-    one = numpy_dtype(dtype)(1.0)
-    toward = {float(numpy_dtype(dtype)(1.0 - 10.0**-k)) for k in range(1, 17)}
-    toward = {a for a in toward if a < 1.0}
-    toward |= {float(np.nextafter(one, numpy_dtype(dtype)(0.0))), 1.0}
-    return sorted({s * a for a in toward for s in (1.0, -1.0)} | {0.0})
+    return signed_boundary_actions(numpy_dtype(dtype), outside=False)
 
 
 def box_actions(dtype: torch.dtype) -> st.SearchStrategy[float]:

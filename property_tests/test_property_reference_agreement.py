@@ -37,6 +37,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import policy_dists_reference as reference
+from policy_dists_catalogue import SATURATE_HIGH, SATURATE_LOW
 from policy_dists_reference import arbiter
 from policy_dists_reference.activations import PositiveParameter
 from property_tests import error_model
@@ -51,8 +52,6 @@ from property_tests.registry import (
 )
 from property_tests.strategies import (
     FIXTURE_SAFE,
-    SATURATE_HIGH,
-    SATURATE_LOW,
     Params,
     Regime,
     action_array,

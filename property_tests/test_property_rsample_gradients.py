@@ -30,6 +30,7 @@ from scipy.stats import norm
 from torch.autograd.gradcheck import GradcheckError
 
 import policy_dists_reference as reference
+from policy_dists_catalogue import SATURATE_HIGH, SATURATE_LOW
 from policy_dists_reference import arbiter
 from policy_dists_reference.beta import implicit_error_scale, implicit_relative_error
 from property_tests import error_model
@@ -44,8 +45,6 @@ from property_tests.registry import CASES, CASES_BY_NAME, OutputCase, case_param
 from property_tests.strategies import (
     FIXTURE_SAFE,
     NONEMPTY_LEADS,
-    SATURATE_HIGH,
-    SATURATE_LOW,
     Params,
     Regime,
     action_array,

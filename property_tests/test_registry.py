@@ -5,11 +5,12 @@ from __future__ import annotations
 import inspect
 import types
 
-from property_tests.registry import CASES, CASES_BY_NAME, SEED_PAGE_OUTPUTS
+from policy_dists_catalogue import OUTPUTS
+from property_tests.registry import CASES, CASES_BY_NAME
 
 
 def test_every_seed_page_output_is_registered() -> None:
-    missing = set(SEED_PAGE_OUTPUTS) - set(CASES_BY_NAME)
+    missing = set(OUTPUTS) - set(CASES_BY_NAME)
     assert not missing, f"outputs of the seed page without a registry case: {sorted(missing)}"
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from policy_dists_catalogue import signed_boundary_actions
+
+# k = 1..12 in 1 - 10^-k: down to 1e-12 from the boundary, within float64's reach.
+EXPONENTS = tuple(range(1, 13))
+
 
 def boundary_actions(dtype: type[np.floating]) -> np.ndarray:
-    """1 - 10^-k (k = 1..12, while distinct from 1 in dtype), nextafter(1, 0), 1, just outside
-    (nextafter(1, 2) and 1.5), and 0; each with both signs, as dtype values, sorted."""
-    one = dtype(1.0)
-    toward = {dtype(1.0 - 10.0**-k) for k in range(1, 13)}
-    toward = {a for a in toward if a < one}
-    toward |= {np.nextafter(one, dtype(0.0)), one, np.nextafter(one, dtype(2.0)), dtype(1.5)}
-    values = sorted({float(s * a) for a in toward for s in (1.0, -1.0)} | {0.0})
-    return np.asarray(values, dtype=dtype)
+    """The catalogue's boundary actions (1 - 10^-k for k = 1..12 while distinct from 1,
+    nextafter(1, 0), 1, nextafter(1, 2), 1.5) with both signs, and 0, sorted, as dtype."""
+    return np.asarray(signed_boundary_actions(dtype, EXPONENTS), dtype=dtype)
 
 
 def distance_to_boundary(actions: np.ndarray) -> np.ndarray:

@@ -22,6 +22,7 @@ import torch
 import policy_dists_reference as reference
 from policy_dists_audit.boundary_points import boundary_actions, distance_to_boundary
 from policy_dists_audit.scenarios import Scenario
+from policy_dists_catalogue import module_kwargs
 from policy_dists_reference import arbiter
 
 NUMPY_DTYPES = {torch.float32: np.float32, torch.float64: np.float64}
@@ -148,10 +149,11 @@ class Auditor:
         return points
 
     def build(self, scenario: Scenario, vec: torch.Tensor):
+        kwargs = module_kwargs(self.impl, scenario.kwargs)
         if scenario.output == "DiscreteLikeContinuous":
-            categorical = self.impl.Discrete(**scenario.kwargs)(vec)
+            categorical = self.impl.Discrete(**kwargs)(vec)
             return self.impl.DiscreteLikeContinuous(categorical)
-        return getattr(self.impl, scenario.output)(**scenario.kwargs)(vec)
+        return getattr(self.impl, scenario.output)(**kwargs)(vec)
 
     def continuous(self, scenario: Scenario) -> tuple[list[Point], list[ClipReport]]:
         ref = getattr(reference, scenario.output)(**scenario.kwargs)

@@ -11,10 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Raw activations far enough out that tanh_bounded_positive and softplus_bounded_positive
-# return their bound to the last bit in float64 (sigmoid(60) = 1 and softplus(-40) < 1e-17).
-SATURATE_HIGH = 30.0
-SATURATE_LOW = -40.0
+from policy_dists_catalogue import SATURATE_HIGH, SATURATE_LOW, gmm_vec
 
 
 @dataclass(frozen=True)
@@ -38,7 +35,8 @@ class Scenario:
 
 
 def _gmm_vec(means: list[float], raw_std: float, logits: list[float]) -> tuple[float, ...]:
-    return (*means, *([raw_std] * len(means)), *logits)
+    """A GMM row whose modes share one raw std."""
+    return gmm_vec(means, [raw_std] * len(means), logits)
 
 
 SCENARIOS: tuple[Scenario, ...] = (
