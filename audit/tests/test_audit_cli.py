@@ -27,7 +27,8 @@ def test_clean_run_exits_0_and_writes_json_and_png(tmp_path: Path) -> None:
 def test_broken_implementation_exits_1_and_names_the_output(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status = run([*SMALL, "--impl", "broken_tanh_jacobian", "--out", str(tmp_path)])
+    broken = "property_tests.broken.epsilon_tanh_jacobian"
+    status = run([*SMALL, "--impl", broken, "--out", str(tmp_path)])
     assert status == 1
     over = [line for line in capsys.readouterr().out.splitlines() if "OVER BUDGET" in line]
     assert over and all("TanhGaussian" in line for line in over)

@@ -40,7 +40,7 @@ at w = z + 10, log1p(h/w) + h/(2 w (w+h)) minus the difference of 8-term Stirlin
 
 Error model: float64 relative error <= eps (256 + sqrt(a+b)); the sqrt term is Q's exponent.
 Measured on 67402 points against mpmath (a, b log-uniform in [1e-2, 1e5]; x at the 1e-10 ..
-1 - 1e-10 quantiles and the mean; references of property_tests/test_beta_implicit_gradient:
+1 - 1e-10 quantiles and the mean; references of impl/tests/test_beta_implicit_gradient:
 the 40-digit series, or the tail quadrature at 25 + log10(a+b) digits where a, b >= 1 and
 a + b > 2000): max 481 eps = 1.1e-13, at a + b = 1.5e5, and 131 eps for a + b < 1e4 (0.74
 of the model at most). float32 and float16 inputs are computed in float64 and rounded once
