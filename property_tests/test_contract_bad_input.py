@@ -324,6 +324,8 @@ def test_validation_rejects_out_of_range_actions(impl: types.ModuleType, case: O
     valid = case.make_actions((3,), case.output_kwargs, torch.float32, torch.device("cpu"))
     if case.box_actions:  # the closed box: its ends -1 and 1 are valid actions too
         valid[0], valid[1] = -1.0, 1.0
+    if case.name == "Discrete":  # so are the first and the last class
+        valid[0], valid[1] = 0, case.d_action - 1
     assert bool(dist.log_prob(valid).isfinite().all())  # valid actions still pass
     for actions in _out_of_range_actions(case):
         with pytest.raises(ValueError, match=rf"\b{case.name}\b.*\bactions?\b"):

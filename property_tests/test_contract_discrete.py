@@ -71,6 +71,49 @@ def test_probs_logits_entropy_are_the_clipped_renormalized_softmax(
     assert float(dist.probs[1, 1]) > HIGH
 
 
+# Clip configurations whose log-probabilities underflow (a low bound that is 0, or below the
+# smallest normal number in float32), and so need the log-space clamp: (low, high, vec row).
+# A dominant class held at high < 1 with low = 0; a class 200 nats down held at a low of 1e-40.
+_UNDERFLOWING_CLIPS = (
+    (0.0, 0.5, (30.0, 0.0, 0.0, 0.0)),
+    (1e-40, 1.0, (0.0, -200.0, 0.0, 0.0)),
+)
+
+
+@pytest.mark.parametrize(("low", "high", "row"), _UNDERFLOWING_CLIPS)
+def test_clip_bounds_hold_where_probabilities_underflow(
+    impl: types.ModuleType, dtype: torch.dtype, low: float, high: float, row: tuple
+) -> None:
+    """log r_k = log clamp(p_k, low, high) - log sum_j clamp(p_j, low, high) with the bounds
+    in the dtype (SPEC §2), also where p_k underflows: the reference's log r, within the
+    LOG_PROB budget of its condition sum (error_model.discrete_cond) plus the reference's."""
+    vec = torch.tensor([row], dtype=dtype)
+    dist = impl.Discrete(D, clip_prob_low=low, clip_prob_high=high)(vec)
+    ref = reference.Discrete(d_action=D, clip_prob_low=low, clip_prob_high=high)
+    vec64 = vec.double().numpy()
+    want = ref.params(vec64, numpy_dtype(dtype)).logits
+    index = np.arange(D).reshape(1, D)
+    cond = np.stack(
+        [error_model.discrete_cond(ref, vec64, index[:, k], dtype) for k in range(D)], -1
+    )
+    tolerance = error_model.cond_tolerance("Discrete", "log_prob", want, cond, dtype, True)
+    for name, got in (
+        ("logits", dist.logits),
+        ("log_prob", dist.log_prob(torch.arange(D).reshape(D, 1)).reshape(1, D)),
+    ):
+        error = np.abs(got.double().numpy() - want)
+        assert bool((error <= tolerance).all()), (
+            f"Discrete(clip_prob_low={low}, clip_prob_high={high}) {name} at vec {row}: "
+            f"got {got.tolist()}, expected {want.tolist()} within {tolerance.tolist()}"
+        )
+
+
+def test_enumerate_support_expands_by_default(impl: types.ModuleType) -> None:
+    """torch's default: enumerate_support() is enumerate_support(expand=True)."""
+    dist = impl.Discrete(D)(torch.randn(2, 3, D))
+    assert torch.equal(dist.enumerate_support(), dist.enumerate_support(expand=True))
+
+
 def test_entropy_takes_0_log_0_as_0_when_a_logit_overflows(
     impl: types.ModuleType, dtype: torch.dtype
 ) -> None:
@@ -533,6 +576,24 @@ def test_outputs_follow_vec_not_the_default_device(impl: types.ModuleType) -> No
         }
     for name, value in outputs.items():
         assert value.device == vec.device, name
+
+
+def test_dlc_draws_follow_the_logits_dtype_not_the_default_dtype(impl: types.ModuleType) -> None:
+    """The wrapper's one-hot draws have the logits' working dtype whatever torch's default
+    dtype (torch.set_default_dtype) is: a one-hot made without a dtype takes the default."""
+    vec = torch.randn(2, 3, D, dtype=torch.float32)
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        dlc = impl.DiscreteLikeContinuous(impl.Discrete(D)(vec))
+        draws = {"sample": dlc.sample((5,)), "rsample": dlc.rsample()}
+    finally:
+        torch.set_default_dtype(before)
+    for name, value in draws.items():
+        assert value.dtype == torch.float32, (
+            f"DiscreteLikeContinuous {name}: dtype {value.dtype} under a float64 default dtype, "
+            "expected the float32 of its logits"
+        )
 
 
 @pytest.mark.parametrize("case", case_params(tuple(c for c in CASES if c.name != "Discrete")))
