@@ -3,7 +3,7 @@
 Each output's configurations start with {} (every default); the others move the activation
 bounds, swap the activation (std_activation by name: "tanh_bounded_positive" or
 "softplus_bounded_positive") and move the clip bounds toward the boundary. d_action and
-gmm_modes are each tool's own choice. The suite draws from these, the audit sweeps them.
+gmm_modes are each tool's own choice. The suite draws from these.
 """
 
 from __future__ import annotations

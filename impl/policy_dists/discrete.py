@@ -16,6 +16,8 @@ from policy_dists.base import PolicyOutput, log_activation_stats
 from policy_dists.sampling import categorical_index
 
 _Shape = torch.Size | tuple[int, ...]
+# The working dtypes and their numpy types, in which the clip bounds are rounded (SPEC §2).
+_WORKING_TYPES = ((torch.float32, np.float32), (torch.float64, np.float64))
 
 
 def _log(value: float) -> float:
@@ -136,13 +138,13 @@ class Discrete(PolicyOutput):
         # SPEC §2 clamps in the working dtype: the bounds are that dtype's nearest values.
         self._log_bounds = {
             dtype: (_log(float(np_type(low))), _log(float(np_type(high))))
-            for dtype, np_type in ((torch.float32, np.float32), (torch.float64, np.float64))
+            for dtype, np_type in _WORKING_TYPES
         }
         # r_k >= low / sum(q) >= low / d: where that is a normal number, log r = log(r) loses
         # nothing to underflow, and forward takes the log of the probabilities it already has.
         self._normal_probs = {
             dtype: float(np_type(low)) / d_action >= torch.finfo(dtype).tiny
-            for dtype, np_type in ((torch.float32, np.float32), (torch.float64, np.float64))
+            for dtype, np_type in _WORKING_TYPES
         }
 
     @property
