@@ -10,13 +10,9 @@ stored in the fixture. The ulp floor is there because no result beats correct ro
 which matters where S underflows. A non-finite y* (a log-density's -inf limit at |a| = 1) must
 be matched exactly.
 
-K = 16, the project's budget model (audit/policy_dists_audit/budget.json, "log_prob_cond"):
-each value is at most 12 rounded operations, each off by <= eps/2 relative to a term counted
-in S (6); the activation's output (std, alpha, beta) carries <= 3 eps relative error, which
-moves the terms depending on it by <= 6 eps S; and up to 4 library calls (exp, log1p, lgamma,
-tanh) add <= 1 ulp each (4). The numpy reference, evaluated in float64 at the same inputs, is
-held to the same K with t = float64 (reference/tests/test_reference_vs_arbiter.py: at most 8
-rounded operations per term, numpy/scipy within 2 ulp: 8 x 2 = 16).
+K is the project's log-density budget (policy_dists_catalogue.error_model.LOG_PROB, which
+states its derivation); the numpy reference, evaluated in float64 at the same inputs, is held
+to the REFERENCE budget with t = float64, the same number.
 """
 
 from __future__ import annotations
@@ -26,26 +22,19 @@ import math
 import numpy as np
 
 from golden.cases import NUMPY_DTYPES
+from policy_dists_catalogue.error_model import LOG_PROB, NORMALIZING_SUMS, REFERENCE
 
-K = 16
+K = LOG_PROB.units
 
 FORMULA = "|y - y*| <= K max(eps_t S, ulp_t(y*)) + ulp_64(y*)/2; non-finite y* exactly"
 
-K_MODEL = (
-    "K = 16 = 6 + 6 + 4: <= 12 rounded operations each within eps/2 of a term counted in S; "
-    "the activation's <= 3 eps relative error moves the terms depending on it by <= 6 eps S; "
-    "<= 4 library calls within 1 ulp (audit/policy_dists_audit/budget.json). The float64 "
-    "reference: <= 8 roundings per term, numpy/scipy within 2 ulp: 16 "
-    "(reference/tests/test_reference_vs_arbiter.py)."
-)
+K_MODEL = f"K = {LOG_PROB.model} The float64 reference: {REFERENCE.model}"
 
 _LOG_DENSITY = "the arbiter's condition sum of SPEC §7 (the magnitudes of the formula's terms)"
 
-# A categorical's normalizers are sums of d positive terms: in any order each is off by
-# <= (d - 1) u relative (u = eps/2), an absolute (d - 1) u in log r_k, where K's count of
-# roundings allows one. S adds that for every normalizer a categorical may have (golden/
-# expected.py): softmax's, the clip's renormalization, torch Categorical's own of probs
-# (upstream builds one), and for DiscreteLikeContinuous its logits' renormalization.
+# Each of a categorical's normalizing d-term sums (NORMALIZING_SUMS) is off by <= (d - 1) u
+# relative (u = eps/2), an absolute (d - 1) u in log r_k, where K's count of roundings allows
+# one: S adds the difference (golden/expected.py).
 _SUMS = (
     ", plus {n} (d - 1) / (2 K) for {n} normalizing d-term sums (K eps times it is {n} (d - 1) u)"
 )
@@ -53,6 +42,9 @@ _ENTROPY_SUMS = (
     ", plus ({n} (1 + H) + H) (d - 1) / (2 K): log r_k's {n} (d - 1) u moves -sum r_k log r_k "
     "by <= (1 + H) times it, and the entropy's own d-term sum adds (d - 1) u H"
 )
+
+_DISCRETE_SUMS = NORMALIZING_SUMS["Discrete"]
+_WRAPPED_SUMS = NORMALIZING_SUMS["DiscreteLikeContinuous"]
 
 # S, per output and quantity: what rounding of the inputs to each operation can move.
 SCALES: dict[str, dict[str, str]] = {
@@ -75,16 +67,16 @@ SCALES: dict[str, dict[str, str]] = {
         "|interpolated part| for tanh_bounded_positive)",
     },
     "Discrete": {
-        "log_prob": _LOG_DENSITY + " of log r_k" + _SUMS.format(n=3),
+        "log_prob": _LOG_DENSITY + " of log r_k" + _SUMS.format(n=_DISCRETE_SUMS),
         "log_prob_of_classes": "as log_prob",
-        "entropy": _LOG_DENSITY + _ENTROPY_SUMS.format(n=3),
+        "entropy": _LOG_DENSITY + _ENTROPY_SUMS.format(n=_DISCRETE_SUMS),
         "probs": "r_k S_k, S_k the condition scale of log r_k: exp turns log r_k's absolute "
         "error into relative error of r_k",
         "logits": "S_k, the condition scale of log r_k",
     },
     "DiscreteLikeContinuous": {
-        "log_prob": _LOG_DENSITY + " of log r_k" + _SUMS.format(n=4),
-        "entropy": _LOG_DENSITY + _ENTROPY_SUMS.format(n=4),
+        "log_prob": _LOG_DENSITY + " of log r_k" + _SUMS.format(n=_WRAPPED_SUMS),
+        "entropy": _LOG_DENSITY + _ENTROPY_SUMS.format(n=_WRAPPED_SUMS),
         "probs": "r_k S_k, S_k the condition scale of log r_k",
         "logits": "S_k, the condition scale of log r_k",
     },

@@ -17,6 +17,7 @@ from mpmath import mp
 import policy_dists_reference as reference
 from golden.cases import NUMPY_DTYPES, Case, OutputSpec
 from golden.error_model import K
+from policy_dists_catalogue.error_model import NORMALIZING_SUMS
 from policy_dists_reference import arbiter
 from policy_dists_reference.activations import PositiveParameter
 from policy_dists_reference.arbiter.activations import positive_parameter
@@ -102,17 +103,15 @@ def _categorical(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: 
 
     S is the arbiter's condition sum plus the normalizers' d-term sums (error_model.SCALES):
     each sum of d positive terms is off by <= (d - 1) u relative in any order (u = eps/2), an
-    absolute (d - 1) u in log r_k, where K's count allows one rounding. Discrete has up to
-    three (softmax's, the clip's renormalization, and a torch Categorical's own
-    renormalization of probs), DiscreteLikeContinuous one more (its logits renormalized):
-    S_k += sums (d - 1) / (2 K) makes K eps S_k grow by sums (d - 1) u. The entropy
-    -sum r_k log r_k moves by <= sum_k r_k |1 + log r_k| times that (<= (1 + H) of it), and
-    its own d-term sum of positive terms adds (d - 1) u H.
+    absolute (d - 1) u in log r_k, where K's count allows one rounding; with `sums` of them
+    (NORMALIZING_SUMS), S_k += sums (d - 1) / (2 K) makes K eps S_k grow by sums (d - 1) u.
+    The entropy -sum r_k log r_k moves by <= sum_k r_k |1 + log r_k| times that (<= (1 + H)
+    of it), and its own d-term sum of positive terms adds (d - 1) u H.
     """
     wrapped = "discrete" in kwargs
     output = reference.Discrete(**kwargs.get("discrete", kwargs))
     per_sum = mpmath.mpf(output.d_action - 1) / (2 * K)
-    sums = 4 if wrapped else 3
+    sums = NORMALIZING_SUMS["DiscreteLikeContinuous" if wrapped else "Discrete"]
     if case.quantity == "entropy":
         result = arbiter.discrete.entropy(output, vec, dtype)
         entropy, cond = result.value[0], result.cond[0]

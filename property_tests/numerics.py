@@ -13,9 +13,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from scipy.special import expit
-
-import policy_dists_reference as reference
 
 LOG_2 = math.log(2.0)
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -104,23 +101,6 @@ def dlc_rsample_gradient(make_dlc: Callable[[Any], Any], seed: int) -> torch.Ten
     sample = dlc.rsample()
     (grad,) = torch.autograd.grad((sample * torch.arange(d)).sum(), logits)
     return grad
-
-
-def activation_derivative(parameter: Any, raw: np.ndarray, dtype: torch.dtype) -> np.ndarray:
-    """d activation / d raw in float64 for a reference PositiveParameter (SPEC §3):
-    tanh_bounded_positive: value (log high - log low) sech^2(x)/2, with sech^2(x)/2 =
-    2 sigmoid(2x) sigmoid(-2x); softplus_bounded_positive: sigmoid(x), 0 where the clamp at
-    `high` (rounded to the dtype, as the implementation holds it) is active."""
-    raw = np.asarray(raw, dtype=np.float64)
-    value = parameter(raw, {torch.float32: np.float32, torch.float64: np.float64}[dtype])
-    if parameter.activation is reference.tanh_bounded_positive:
-        spread = math.log(parameter.high) - math.log(parameter.low)
-        return value * spread * 2 * expit(2 * raw) * expit(-2 * raw)
-    slope = expit(raw)
-    if parameter.high is None:
-        return slope
-    unclamped = np.logaddexp(0.0, raw) + parameter.low
-    return np.where(unclamped > value, 0.0, slope)
 
 
 def softmax_from_straight_through_jacobian(

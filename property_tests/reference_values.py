@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from property_tests import error_model
+from policy_dists_catalogue import error_model
 from property_tests.registry import OutputCase, reference_wrapper
 from property_tests.strategies import Params, numpy_dtype
 

@@ -8,7 +8,7 @@ path shows first. Parameters enter through an identity std_activation, so alpha 
 exact floats and vec's gradient is the gradient in (alpha, beta).
 
 Error models (tolerance = budget units x eps64 x S, S the sum of the magnitudes of the terms
-of the formula, as in property_tests.error_model):
+of the formula, as in policy_dists_catalogue.error_model):
 - log_prob, entropy: the LOG_PROB / ENTROPY budgets with the condition sums of error_model's
   beta_cond / beta_entropy_cond (their activation terms vanish for an exact identity).
 - d log_prob / d alpha = log x + psi(alpha + beta) - psi(alpha): GRAD units of
@@ -35,7 +35,7 @@ import numpy as np
 import pytest
 import torch
 
-from property_tests.error_model import ENTROPY, EPS64, GRAD, LOG_PROB
+from policy_dists_catalogue.error_model import ENTROPY, EPS64, GRAD, LOG_PROB
 from property_tests.verdict import assert_within
 
 DIGITS = 30

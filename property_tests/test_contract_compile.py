@@ -12,7 +12,7 @@ import types
 import pytest
 import torch
 
-from property_tests.error_model import EPS64
+from policy_dists_catalogue.error_model import EPS64
 from property_tests.registry import CASES, CASES_BY_NAME, OutputCase, Support, case_params
 from property_tests.verdict import assert_within
 

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from scipy.stats import binom, chi2
 
 import policy_dists_reference as reference
-from property_tests import error_model
+from policy_dists_catalogue import error_model
 from property_tests.error_messages import first_line_names
 from property_tests.numerics import (
     dlc_rsample_gradient,
@@ -693,8 +693,10 @@ def test_floor_above_one_over_d_agrees_with_the_reference(
     ref = reference.Discrete(d, clip_prob_low=low, clip_prob_high=high)
     vec_np = vec.double().numpy()
     want = ref.params(vec_np, numpy_dtype(dtype))
-    sums = 3 * (d - 1)
-    units = error_model.categorical_probs_ulps(ref, vec_np, dtype)
+    sums = error_model.NORMALIZING_SUMS["Discrete"] * (d - 1)
+    units = error_model.categorical_probs_ulps(
+        ref, vec_np, dtype, error_model.NORMALIZING_SUMS["Discrete"]
+    )
     tol = units * error_model.ulp(want.probs, dtype) + (
         error_model.REFERENCE.units + sums
     ) * error_model.ulp(want.probs, torch.float64)

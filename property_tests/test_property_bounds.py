@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import policy_dists_reference as reference
+from policy_dists_catalogue import error_model
 from policy_dists_reference.activations import PositiveParameter
-from property_tests import error_model
 from property_tests.registry import (
     CASES,
     CASES_BY_NAME,

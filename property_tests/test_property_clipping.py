@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from property_tests import error_model
+from policy_dists_catalogue import error_model
 from property_tests.registry import CASES, CASES_BY_NAME, OutputCase, case_params, draw_params
 from property_tests.strategies import (
     FIXTURE_SAFE,

@@ -14,7 +14,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from property_tests import error_model
+from policy_dists_catalogue import error_model
 from property_tests.reference_values import reference_entropy, reference_log_prob, reference_mean
 from property_tests.registry import CASES, OutputCase, Support, case_params, draw_params
 from property_tests.strategies import FIXTURE_SAFE, Params, Regime, action_array, box_actions

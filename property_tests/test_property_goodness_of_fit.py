@@ -29,8 +29,7 @@ import torch
 from scipy.stats import chi2, kstwo
 
 import policy_dists_reference as reference
-from policy_dists_catalogue import SATURATE_HIGH, SATURATE_LOW
-from property_tests import error_model
+from policy_dists_catalogue import SATURATE_HIGH, SATURATE_LOW, error_model
 from property_tests.numerics import softmax_from_straight_through_jacobian
 from property_tests.registry import CASES_BY_NAME, OutputCase, case_params
 from property_tests.strategies import Params, in_dtype

@@ -20,10 +20,10 @@ from policy_dists_catalogue import (
     SATURATE_HIGH,
     SATURATE_LOW,
     STRESS_CONFIGS,
+    error_model,
     gmm_vec,
     module_kwargs,
 )
-from property_tests import error_model
 from property_tests.strategies import FIXTURE_SAFE, action_array, box_actions, ordinary
 from property_tests.verdict import assert_within
 

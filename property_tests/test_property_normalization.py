@@ -29,7 +29,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.special import ndtr
 
-from property_tests import error_model
+from policy_dists_catalogue import error_model
 from property_tests.quadrature import (
     COARSE_SCALE_CUTS,
     gauss_legendre,

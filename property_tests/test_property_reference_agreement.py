@@ -37,10 +37,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import policy_dists_reference as reference
-from policy_dists_catalogue import SATURATE_HIGH, SATURATE_LOW
+from policy_dists_catalogue import SATURATE_HIGH, SATURATE_LOW, error_model
 from policy_dists_reference import arbiter
 from policy_dists_reference.activations import PositiveParameter
-from property_tests import error_model
 from property_tests.reference_values import reference_entropy, reference_log_prob, reference_mean
 from property_tests.registry import (
     CASES,

@@ -30,11 +30,10 @@ from scipy.stats import norm
 from torch.autograd.gradcheck import GradcheckError
 
 import policy_dists_reference as reference
-from policy_dists_catalogue import SATURATE_HIGH, SATURATE_LOW
+from policy_dists_catalogue import SATURATE_HIGH, SATURATE_LOW, error_model
 from policy_dists_reference import arbiter
 from policy_dists_reference.beta import implicit_error_scale, implicit_relative_error
-from property_tests import error_model
-from property_tests.numerics import activation_derivative, softmax_from_straight_through_jacobian
+from property_tests.numerics import softmax_from_straight_through_jacobian
 from property_tests.quadrature import (
     gauss_legendre,
     geometric_cuts,
@@ -134,7 +133,7 @@ def _check_tanh_gaussian_rsample_gradient(
     d = ref.d_action
     p = ref.params(params.vec, numpy_dtype(dtype))
     raw = params.vec[..., d:]
-    slope = activation_derivative(ref.std, raw, dtype)
+    slope = error_model.activation_derivative(ref.std, raw, dtype)
     e = error_model.eps(dtype)
     ulp_a = error_model.ulp(a, dtype)
     tanh_ulps = error_model.TANH_ULPS.units
@@ -255,8 +254,8 @@ def test_beta_rsample_gradient_is_the_implicit_reparameterization(
     )
     chain = 2 * np.stack(
         [
-            activation_derivative(ref.alpha, raws[0], dtype)[known],
-            activation_derivative(ref.beta, raws[1], dtype)[known],
+            error_model.activation_derivative(ref.alpha, raws[0], dtype)[known],
+            error_model.activation_derivative(ref.beta, raws[1], dtype)[known],
         ],
         axis=-1,
     )  # da/dtheta = 2 dx/dtheta, times dtheta/draw

@@ -1,28 +1,56 @@
-"""Error budgets: the default file shipped in the package, or one given with --budget."""
+"""Error budgets: the default from the project's error model, or a JSON file given with --budget."""
 
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 
-# Measures a budget may bound, per output and dtype. A missing entry is unbounded.
-MEASURES = ("log_prob_cond", "grad", "entropy_cond", "probs_ulps", "own_sample_cond")
+from policy_dists_catalogue import OUTPUTS, error_model
+
+# Measures a budget may bound, and the error-model budget that is each one's default limit
+# (a measure the audit does not take of an output is never judged).
+MEASURES: dict[str, error_model.Budget] = {
+    "log_prob_cond": error_model.LOG_PROB,
+    "grad": error_model.GRAD,
+    "entropy_cond": error_model.ENTROPY,
+    "probs_ulps": error_model.PROBS_ULPS,
+    "own_sample_cond": error_model.LOG_PROB,
+}
+DTYPES = ("float32", "float64")
+
+ABOUT = (
+    "Error budgets of policy-dists-audit, in units of the dtype's eps. log_prob_cond, "
+    "entropy_cond, own_sample_cond: |y - y*| / max(eps S, ulp(y*)), S the sum of magnitudes "
+    "of the formula's terms (SPEC 7). grad: max_i |g_i - g*_i| / (eps max(1, max_i |g*_i|)) "
+    "over the gradient with respect to vec and the action. probs_ulps: ulps of each "
+    "probability. NaN, or inf where the exact value is finite, is always over budget. A "
+    "missing entry is unbounded; fields starting with '_' are documentation."
+)
 
 
 class BudgetError(ValueError):
     """A budget file that cannot be used."""
 
 
-def load_budget(path: Path | None) -> dict:
-    """{output: {dtype: {measure: limit}}}; fields starting with '_' are documentation."""
+def default_budget() -> dict[str, dict[str, dict[str, float]]]:
+    """{output: {dtype: {measure: limit}}}: every measure of every output at its error-model
+    budget (policy_dists_catalogue.error_model)."""
+    limits = {measure: float(b.units) for measure, b in MEASURES.items()}
+    return {output: {dtype: dict(limits) for dtype in DTYPES} for output in OUTPUTS}
+
+
+def budget_document() -> dict[str, object]:
+    """The default budget as a --budget file, with each limit's derivation: a template."""
+    models = {f"_model_{measure}": b.model for measure, b in MEASURES.items()}
+    return {"_about": ABOUT, **models, **default_budget()}
+
+
+def load_budget(path: Path | None) -> dict[str, dict[str, dict[str, float]]]:
+    """The budget in `path` ({output: {dtype: {measure: limit}}}), or the default for None."""
+    if path is None:
+        return default_budget()
     try:
-        text = (
-            path.read_text()
-            if path is not None
-            else resources.files("policy_dists_audit").joinpath("budget.json").read_text()
-        )
-        data = json.loads(text)
+        data = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as err:
         raise BudgetError(f"cannot read budget {path}: {err}") from err
     budget = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib
+import json
 import time
 import types
 from pathlib import Path
@@ -19,7 +20,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from policy_dists_audit import report
-from policy_dists_audit.budget import BudgetError, load_budget
+from policy_dists_audit.budget import BudgetError, budget_document, load_budget
 from policy_dists_audit.measure import Auditor, ClipReport, Point
 from policy_dists_audit.output_folder import OutputFolder, OutputFolderError
 from policy_dists_audit.scenarios import OUTPUTS, SCENARIOS
@@ -41,7 +42,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--dtype", default="float32,float64", help="comma-separated dtypes")
     parser.add_argument("--device", default="cpu", help="comma-separated devices (cpu, cuda)")
     parser.add_argument("--out", default="audit-out", type=Path, help="folder for audit.json/png")
-    parser.add_argument("--budget", type=Path, help="budget JSON (default: the shipped one)")
+    parser.add_argument(
+        "--budget", type=Path, help="budget JSON (default: the error model's, --print-budget)"
+    )
+    parser.add_argument(
+        "--print-budget",
+        action="store_true",
+        help="print the default budget with its derivations as JSON (a --budget template), exit",
+    )
     parser.add_argument("--outputs", default=",".join(OUTPUTS), help="comma-separated outputs")
     return parser
 
@@ -106,6 +114,9 @@ def run(argv: list[str] | None = None) -> int:
     if not console.is_terminal:  # a log or a pipe: wide enough for the table, no wrapping
         console = Console(width=170)
     args = _parser().parse_args(argv)
+    if args.print_budget:
+        print(json.dumps(budget_document(), indent=1))
+        return 0
     try:
         impl = _import(args.impl)
         dtypes = _split(args.dtype, DTYPES, "--dtype")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from policy_dists_audit.budget import MEASURES, load_budget
 from policy_dists_audit.cli import run
 from policy_dists_audit.output_folder import MANIFEST
 
@@ -48,6 +49,17 @@ def test_usage_errors_exit_2_before_writing(args: list[str], tmp_path: Path) -> 
     out = tmp_path / "out"
     assert run([*args, "--out", str(out)]) == 2
     assert not out.exists()
+
+
+def test_printed_budget_is_a_budget_file_equal_to_the_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["--print-budget"]) == 0
+    path = tmp_path / "budget.json"
+    path.write_text(capsys.readouterr().out)
+    assert load_budget(path) == load_budget(None)
+    document = json.loads(path.read_text())
+    assert all(document[f"_model_{measure}"] for measure in MEASURES)
 
 
 def test_cuda_without_gpu_is_a_usage_error(tmp_path: Path) -> None:

@@ -1,15 +1,18 @@
-"""The SPEC §7 error model of the property tests: per-dtype budgets, and the condition sums S
-of every log-density and entropy, evaluated in float64 numpy from the reference's parameters.
+"""The error model of SPEC §7, in one place: every budget with its derivation, the units
+(eps, ulp), and the condition sums S of every log-density and entropy, evaluated in float64
+numpy from the reference's parameters.
 
-A value y of the implementation is within budget B when |y - y*| <= B max(eps S, ulp(y*)):
-eps is the machine epsilon of the working dtype, S the sum of the magnitudes of the terms of
-the formula (plus, for a parameter an activation computes, the value's sensitivity to its log
-times the activation's relative condition), and the ulp floor because no result can beat
-correct rounding. These are the measures of the boundary audit (audit/policy_dists_audit:
-measure.py, budget.json); the budgets here restate its numbers and their models.
+A value y computed in dtype t is within budget B when |y - y*| <= B max(eps_t S, ulp_t(y*)):
+eps_t is the machine epsilon of t, S the sum of the magnitudes of the terms of the formula
+(plus, for a parameter an activation computes, the value's sensitivity to its log times the
+activation's relative condition), and the ulp floor because no result can beat correct
+rounding. The property suite's tolerances, the golden fixtures' K and the audit's default
+budget all read their numbers from here.
 
-The condition sums restate the arbiter's (policy_dists_reference.arbiter, each module states
-its S); `test_property_reference_agreement` checks that they match the arbiter's.
+The mpmath arbiter (policy_dists_reference.arbiter) evaluates the same S at high precision for
+the golden values and the audit; `property_tests/test_property_reference_agreement` checks
+that these float64 sums match it. Dtypes are numpy dtype-likes or torch dtypes (by name: this
+module does not import torch).
 """
 
 from __future__ import annotations
@@ -18,15 +21,13 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, DTypeLike
 from scipy.special import digamma, expit, log_softmax, logsumexp, polygamma, softmax
 
 import policy_dists_reference as reference
 from policy_dists_reference.activations import PositiveParameter
 from policy_dists_reference.special import log_beta
-from property_tests.numerics import activation_derivative
-from property_tests.strategies import numpy_dtype
+from policy_dists_reference.tanh_squash import log_cosh, log_one_minus_square
 
 EPS64 = float(np.finfo(np.float64).eps)
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -45,24 +46,33 @@ class Budget:
 
 LOG_PROB = Budget(
     16,
-    "6 + 6 + 4 (audit budget.json): at most 12 rounded operations, each off by <= eps/2 "
-    "relative to a term counted in S (6); the activation's output carries <= 3 eps relative "
-    "error, moving the terms that depend on it by <= 6 eps S; <= 4 library calls (log1p, "
-    "lgamma, exp) add <= 1 ulp each (4).",
+    "16 = 6 + 6 + 4. A log-density here is at most 12 rounded operations, each off by "
+    "<= eps/2 relative to a term counted in S (6); the activation's output (std, alpha, beta) "
+    "carries <= 3 eps relative error, which moves the terms that depend on it by <= 6 eps S "
+    "(through z^2 = 2 x 3 eps, or (alpha - 1) log x); and up to 4 library calls (log1p, "
+    "lgamma, exp, tanh) add <= 1 ulp each (4).",
 )
-ENTROPY = Budget(16, "as LOG_PROB: at most 12 rounded terms of the same kinds (audit).")
+ENTROPY = Budget(
+    16,
+    "16, by the same count as LOG_PROB: entropies are sums of at most 12 rounded terms of the "
+    "same kinds.",
+)
 GRAD = Budget(
     32,
-    "2 x 16 (audit): reverse mode adds one rounded product per forward operation, so the "
-    "forward budget's operation count doubles. Mixed normwise: max_i |g_i - g*_i| / "
-    "(eps max(1, max_i |g*_i|)).",
+    "32 = 2 x 16: reverse mode adds one rounded product per forward operation (incoming "
+    "gradient times local derivative), so the forward budget's operation count doubles. "
+    "Mixed normwise: max_i |g_i - g*_i| / (eps max(1, max_i |g*_i|)) over the gradient with "
+    "respect to vec and the action.",
 )
 PROBS_ULPS = Budget(
     8,
-    "ulps of each probability (audit), the roundings that depend neither on the logits nor "
-    "on d: exp, the divisions and the final rounding; the clamp is exact. "
-    "categorical_probs_ulps adds the normalizing sums' roundings (d - 1 each) and the "
-    "rounding of the logit differences.",
+    "8 ulps of each probability. Discrete forms r = q / sum(q), q = clamp(softmax(vec), low, "
+    "high): the 8 are the roundings that depend neither on the logits nor on d: exp (1 ulp), "
+    "softmax's division and the renormalizing one (1/2 ulp each) and the final rounding, with "
+    "margin; the clamp is exact. categorical_probs_ulps adds the roundings of the normalizing "
+    "sums ((d - 1) ulps each, NORMALIZING_SUMS) and of the logit differences (|vec_k - max "
+    "vec| ulps, and their weighted means inherited through the normalizers); the audit's "
+    "flat budget leaves those out (measured maximum at its settings: 1.6 ulps).",
 )
 SIGMOID_ULPS = Budget(
     8,
@@ -96,10 +106,19 @@ ACTIVATION = Budget(
     "terms |log low| + |(log high - log low)(tanh x + 1)/2| (the arbiter's condition).",
 )
 
-# The numpy/scipy reference evaluates the same formulas in float64 with no more operations,
-# so it carries at most the LOG_PROB budget in float64 units; a comparison against it adds
-# REFERENCE.units * max(eps64 S, ulp64(y*)). (The arbiter's comparisons add nothing.)
-REFERENCE = Budget(16, "the numpy reference: LOG_PROB's count in float64")
+# A comparison against the numpy reference (float64) adds REFERENCE.units * max(eps64 S,
+# ulp64(y*)); the arbiter's comparisons add nothing.
+REFERENCE = Budget(
+    16,
+    "16 in float64 units for the numpy reference: at most 8 rounded operations per term, "
+    "numpy/scipy within 2 ulp: 8 x 2 (reference/tests/test_reference_vs_arbiter.py).",
+)
+
+# A categorical's normalizers are sums of d positive terms; in any order each is off by
+# <= (d - 1) eps/2 relative. How many an implementation of the API may hold: softmax's, the
+# clip's renormalization, torch Categorical(probs=...)'s own; DiscreteLikeContinuous
+# renormalizes its logits once more.
+NORMALIZING_SUMS: dict[str, int] = {"Discrete": 3, "DiscreteLikeContinuous": 4}
 
 DEFAULTS: dict[str, Budget] = {
     "log_prob": LOG_PROB,
@@ -118,7 +137,7 @@ OVERRIDES: dict[tuple[str, str], Budget] = {
 }
 
 
-def budget(output: str, quantity: str, dtype: torch.dtype) -> Budget:
+def budget(output: str, quantity: str, dtype: DTypeLike) -> Budget:
     """The budget of `quantity` of `output` in `dtype`. The models count roundings, so the
     same number of eps (of that dtype) applies to float32 and float64; a dtype-specific
     override would be keyed here."""
@@ -129,11 +148,23 @@ def budget(output: str, quantity: str, dtype: torch.dtype) -> Budget:
 # ---- units ----
 
 
-def eps(dtype: torch.dtype) -> float:
-    return float(torch.finfo(dtype).eps)
+def float_dtype(dtype: DTypeLike) -> type[np.floating]:
+    """The numpy floating type of `dtype`: a numpy dtype-like, or a torch dtype read by its
+    name (torch.float32 is "torch.float32")."""
+    try:
+        kind = np.dtype(dtype)
+    except TypeError:
+        kind = np.dtype(str(dtype).removeprefix("torch."))
+    if kind.kind != "f":
+        raise TypeError(f"error model: {dtype} is not a floating dtype")
+    return kind.type
 
 
-def ulp(values: ArrayLike, dtype: torch.dtype) -> np.ndarray:
+def eps(dtype: DTypeLike) -> float:
+    return float(np.finfo(float_dtype(dtype)).eps)
+
+
+def ulp(values: ArrayLike, dtype: DTypeLike) -> np.ndarray:
     """The spacing of `dtype` at |values| (float64 array); the largest spacing past max, and
     the smallest normal number `tiny` below it.
 
@@ -141,7 +172,7 @@ def ulp(values: ArrayLike, dtype: torch.dtype) -> np.ndarray:
     (flush-to-zero hardware modes, and formulas whose intermediate overflows, such as
     1/(1 + exp(-x)) at x = -100 in float32, return 0 for 3.7e-44), so a correct result
     there is only known to within tiny; relative accuracy is undefined in that range."""
-    np_dtype = numpy_dtype(dtype)
+    np_dtype = float_dtype(dtype)
     info = np.finfo(np_dtype)
     magnitude = np.minimum(np.abs(np.asarray(values, dtype=np.float64)), info.max)
     spacing = np.spacing(magnitude.astype(np_dtype)).astype(np.float64)
@@ -153,7 +184,7 @@ def cond_tolerance(
     quantity: str,
     exact: ArrayLike,
     cond: ArrayLike,
-    dtype: torch.dtype,
+    dtype: DTypeLike,
     against_reference: bool,
 ) -> np.ndarray:
     """B max(eps S, ulp(y*)) for the implementation in `dtype`, plus the numpy reference's own
@@ -163,12 +194,12 @@ def cond_tolerance(
     cond = np.asarray(cond, dtype=np.float64)
     tol = units * np.maximum(eps(dtype) * cond, ulp(exact, dtype))
     if against_reference:
-        tol = tol + REFERENCE.units * np.maximum(EPS64 * cond, ulp(exact, torch.float64))
+        tol = tol + REFERENCE.units * np.maximum(EPS64 * cond, ulp(exact, np.float64))
     return tol
 
 
 def categorical_probs_ulps(
-    ref: reference.Discrete, vec: np.ndarray, dtype: torch.dtype
+    ref: reference.Discrete, vec: np.ndarray, dtype: DTypeLike, sums: int
 ) -> np.ndarray:
     """Ulps of each probability r_k of a clipped softmax (Discrete, DiscreteLikeContinuous).
 
@@ -178,9 +209,8 @@ def categorical_probs_ulps(
     eps/2 sum_j r_j |Delta_j| for the renormalizing one (its terms carry p_j's error and weigh
     r_j). Hence r_k is off by eps/2 (|Delta_k| + 2 sum_j p_j |Delta_j| + sum_j r_j |Delta_j|)
     relative, plus the PROBS_ULPS roundings. Each normalizer is a sum of d positive terms,
-    off by (d - 1) eps/2 relative in any order, and an implementation may hold three
-    (softmax's, the clip's renormalization, torch Categorical(probs=...)'s own): 3 (d - 1)
-    eps/2 more. A relative error of eps/2 is at most 1 ulp (an
+    off by (d - 1) eps/2 relative in any order, and an implementation may hold `sums` of them
+    (NORMALIZING_SUMS): sums (d - 1) eps/2 more. A relative error of eps/2 is at most 1 ulp (an
     ulp of y is above eps |y| / 2), so that sum counts in ulps directly. It grows with
     |log p_k|: p_k = 7.7e-8 (Delta = -16.4) is 9.5 ulps off in float32. A class held at a
     clip bound, or whose p is 0, is exact and carries no Delta term.
@@ -192,21 +222,20 @@ def categorical_probs_ulps(
         # A class the clamp holds at low or high (even after p moves by its whole error
         # budget) is exact, and so is one whose p is 0: neither carries Delta's rounding.
         drift = eps(dtype) / 2 * delta + PROBS_ULPS.units * eps(dtype)
-        low, high = ref.clip_probs(numpy_dtype(dtype))
+        low, high = ref.clip_probs(float_dtype(dtype))
         settled = (p == 0) | (p * np.exp(drift) < low) | (p * np.exp(-drift) > high)
-        r = ref.params(vec, numpy_dtype(dtype)).probs
+        r = ref.params(vec, float_dtype(dtype)).probs
     delta = np.where(settled, 0.0, delta)
     inherited = 2 * (p * delta).sum(-1, keepdims=True) + (r * delta).sum(-1, keepdims=True)
-    sums = 3 * (vec.shape[-1] - 1)
-    return PROBS_ULPS.units + sums + delta + inherited
+    return PROBS_ULPS.units + sums * (vec.shape[-1] - 1) + delta + inherited
 
 
-def probs_ulps(output: str, ref: object, vec: np.ndarray, dtype: torch.dtype) -> np.ndarray:
+def probs_ulps(output: str, ref: object, vec: np.ndarray, dtype: DTypeLike) -> np.ndarray:
     """Ulps of each probability of `output` (..., d): categorical_probs_ulps for a clipped
     softmax; the budget alone for Multibinary, whose sigmoid takes each logit exactly."""
     if output == "Multibinary":
         return np.full(np.shape(vec), budget(output, "probs", dtype).units)
-    return categorical_probs_ulps(ref, vec, dtype)
+    return categorical_probs_ulps(ref, vec, dtype, NORMALIZING_SUMS[output])
 
 
 # ---- condition sums, restating the arbiter's, in float64 ----
@@ -226,8 +255,27 @@ def activation_condition(parameter: PositiveParameter, raw: np.ndarray) -> np.nd
     return abs(log_low) + np.abs((log_high - log_low) * fraction)
 
 
+def activation_derivative(
+    parameter: PositiveParameter, raw: np.ndarray, dtype: DTypeLike
+) -> np.ndarray:
+    """d activation / d raw in float64 for a reference PositiveParameter (SPEC §3):
+    tanh_bounded_positive: value (log high - log low) sech^2(x)/2, with sech^2(x)/2 =
+    2 sigmoid(2x) sigmoid(-2x); softplus_bounded_positive: sigmoid(x), 0 where the clamp at
+    `high` (rounded to the dtype, as the implementation holds it) is active."""
+    raw = np.asarray(raw, dtype=np.float64)
+    value = parameter(raw, float_dtype(dtype))
+    if parameter.activation is reference.tanh_bounded_positive:
+        spread = math.log(parameter.high) - math.log(parameter.low)
+        return value * spread * 2 * expit(2 * raw) * expit(-2 * raw)
+    slope = expit(raw)
+    if parameter.high is None:
+        return slope
+    unclamped = np.logaddexp(0.0, raw) + parameter.low
+    return np.where(unclamped > value, 0.0, slope)
+
+
 def activation_slope_error(
-    parameter: PositiveParameter, raw: np.ndarray, dtype: torch.dtype
+    parameter: PositiveParameter, raw: np.ndarray, dtype: DTypeLike
 ) -> np.ndarray:
     """Absolute error bound of the implementation's d activation / d raw (autograd's), float64.
 
@@ -246,7 +294,7 @@ def activation_slope_error(
         return SIGMOID_ULPS.units * eps(dtype) * slope
     with np.errstate(over="ignore"):  # 2 raw overflows where expit is exactly its limit
         y = expit(2.0 * raw)
-    value = parameter(raw, numpy_dtype(dtype))
+    value = parameter(raw, float_dtype(dtype))
     spread = math.log(parameter.high) - math.log(parameter.low)
     value_error = ACTIVATION.units * eps(dtype) * activation_condition(parameter, raw) * slope
     return value_error + value * spread * 2 * SIGMOID_ULPS.units * ulp(y, dtype)
@@ -266,35 +314,25 @@ def _gaussian_cond(
     )
 
 
-def _log_one_minus_square(c: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore"):
-        return np.log1p(-c) + np.log1p(c)
-
-
-def _log_cosh(u: np.ndarray) -> np.ndarray:
-    magnitude = np.abs(u)
-    return magnitude - LOG_2 + np.log1p(np.exp(-2.0 * magnitude))
-
-
 def tanh_gaussian_cond(
-    ref: reference.TanhGaussian, vec: np.ndarray, action: np.ndarray, dtype: torch.dtype
+    ref: reference.TanhGaussian, vec: np.ndarray, action: np.ndarray, dtype: DTypeLike
 ) -> np.ndarray:
     """S of log_prob per dimension: the Gaussian's terms at x = atanh c plus |log(1 - c^2)|."""
-    p = ref.params(vec, numpy_dtype(dtype))
-    c = np.clip(action, *ref.clip_bounds(numpy_dtype(dtype)))
+    p = ref.params(vec, float_dtype(dtype))
+    c = np.clip(action, *ref.clip_bounds(float_dtype(dtype)))
     sigma_cond = activation_condition(ref.std, vec[..., ref.d_action :])
     with np.errstate(divide="ignore"):
         x = np.arctanh(c)
-    return _gaussian_cond(x, p.mu, p.sigma, sigma_cond) + np.abs(_log_one_minus_square(c))
+    return _gaussian_cond(x, p.mu, p.sigma, sigma_cond) + np.abs(log_one_minus_square(c))
 
 
 def tanh_gaussian_presquash_cond(
-    ref: reference.TanhGaussian, vec: np.ndarray, u: np.ndarray, dtype: torch.dtype
+    ref: reference.TanhGaussian, vec: np.ndarray, u: np.ndarray, dtype: DTypeLike
 ) -> np.ndarray:
     """S of own-sample scoring from u: the Gaussian's terms plus 2 log cosh u."""
-    p = ref.params(vec, numpy_dtype(dtype))
+    p = ref.params(vec, float_dtype(dtype))
     sigma_cond = activation_condition(ref.std, vec[..., ref.d_action :])
-    return _gaussian_cond(u, p.mu, p.sigma, sigma_cond) + 2 * _log_cosh(u)
+    return _gaussian_cond(u, p.mu, p.sigma, sigma_cond) + 2 * log_cosh(u)
 
 
 def _gmm_cond_at(
@@ -302,12 +340,12 @@ def _gmm_cond_at(
     vec: np.ndarray,
     x: np.ndarray,
     log_jacobian: np.ndarray,
-    dtype: torch.dtype,
+    dtype: DTypeLike,
 ) -> np.ndarray:
     """sum_m pi_m (|log w_m| + sum_j S_mj) + |log_jacobian| at pre-squash x (..., d), pi the
     posterior of the modes at x (rounding inside mode m reaches the logsumexp weighted by
     pi_m); shape (..., 1)."""
-    p = ref.params(vec, numpy_dtype(dtype))
+    p = ref.params(vec, float_dtype(dtype))
     modes, d = ref.gmm_modes, ref.d_action
     raw = vec[..., modes * d : 2 * modes * d].reshape((*vec.shape[:-1], modes, d))
     sigma_cond = activation_condition(ref.std, raw)
@@ -321,18 +359,18 @@ def _gmm_cond_at(
 
 
 def gmm_cond(
-    ref: reference.GMM, vec: np.ndarray, action: np.ndarray, dtype: torch.dtype
+    ref: reference.GMM, vec: np.ndarray, action: np.ndarray, dtype: DTypeLike
 ) -> np.ndarray:
     """S of log_prob (..., 1), at x = atanh c with the Jacobian term sum_j log(1 - c_j^2)."""
-    c = np.clip(action, *ref.clip_bounds(numpy_dtype(dtype)))
-    return _gmm_cond_at(ref, vec, np.arctanh(c), _log_one_minus_square(c).sum(-1), dtype)
+    c = np.clip(action, *ref.clip_bounds(float_dtype(dtype)))
+    return _gmm_cond_at(ref, vec, np.arctanh(c), log_one_minus_square(c).sum(-1), dtype)
 
 
 def gmm_presquash_cond(
-    ref: reference.GMM, vec: np.ndarray, u: np.ndarray, dtype: torch.dtype
+    ref: reference.GMM, vec: np.ndarray, u: np.ndarray, dtype: DTypeLike
 ) -> np.ndarray:
     """S of own-sample scoring from u (..., 1): the Jacobian term is 2 sum_j log cosh u_j."""
-    return _gmm_cond_at(ref, vec, u, 2 * _log_cosh(u).sum(-1), dtype)
+    return _gmm_cond_at(ref, vec, u, 2 * log_cosh(u).sum(-1), dtype)
 
 
 def _beta_slopes(
@@ -343,13 +381,13 @@ def _beta_slopes(
 
 
 def beta_cond(
-    ref: reference.Beta, vec: np.ndarray, action: np.ndarray, dtype: torch.dtype
+    ref: reference.Beta, vec: np.ndarray, action: np.ndarray, dtype: DTypeLike
 ) -> np.ndarray:
     """S of log_prob per dimension: |(alpha-1) log x| + |(beta-1) log(1-x)| + |log B| + log 2
     + |alpha dl/dalpha| alpha_cond + |beta dl/dbeta| beta_cond."""
-    p = ref.params(vec, numpy_dtype(dtype))
+    p = ref.params(vec, float_dtype(dtype))
     d = ref.d_action
-    c = np.clip(action, *ref.clip_bounds(numpy_dtype(dtype)))
+    c = np.clip(action, *ref.clip_bounds(float_dtype(dtype)))
     log_x, log_y = np.log1p(c) - LOG_2, np.log1p(-c) - LOG_2
     slope_alpha, slope_beta = _beta_slopes(p.alpha, p.beta, log_x, log_y)
     return (
@@ -362,11 +400,11 @@ def beta_cond(
     )
 
 
-def beta_entropy_cond(ref: reference.Beta, vec: np.ndarray, dtype: torch.dtype) -> np.ndarray:
+def beta_entropy_cond(ref: reference.Beta, vec: np.ndarray, dtype: DTypeLike) -> np.ndarray:
     """S of the entropy: the magnitudes of log B, (alpha-1) psi(alpha), (beta-1) psi(beta),
     (alpha+beta-2) psi(alpha+beta), log 2, plus |alpha dH/dalpha| alpha_cond and likewise
     for beta, dH/dalpha = (alpha+beta-2) psi'(alpha+beta) - (alpha-1) psi'(alpha)."""
-    p = ref.params(vec, numpy_dtype(dtype))
+    p = ref.params(vec, float_dtype(dtype))
     a, b = p.alpha, p.beta
     d = ref.d_action
     trigamma_sum = (a + b - 2) * polygamma(1, a + b)
@@ -383,29 +421,27 @@ def beta_entropy_cond(ref: reference.Beta, vec: np.ndarray, dtype: torch.dtype) 
     )
 
 
-def multibinary_entropy_cond(
-    vec: np.ndarray, entropy: np.ndarray, dtype: torch.dtype
-) -> np.ndarray:
+def multibinary_entropy_cond(vec: np.ndarray, entropy: np.ndarray, dtype: DTypeLike) -> np.ndarray:
     """S of the Bernoulli entropy p softplus(-x) + q softplus(x): H (two positive terms), plus
     tiny (softplus(x) + softplus(-x)) for a probability that underflows into the subnormals
     (the arbiter's S, policy_dists_reference.arbiter.multibinary.entropy)."""
-    tiny = float(torch.finfo(dtype).tiny)
+    tiny = float(np.finfo(float_dtype(dtype)).tiny)
     x = np.asarray(vec, dtype=np.float64)
     return entropy + tiny * (np.logaddexp(0.0, x) + np.logaddexp(0.0, -x))
 
 
 def _clamped_log_q(
-    ref: reference.Discrete, vec: np.ndarray, dtype: torch.dtype
+    ref: reference.Discrete, vec: np.ndarray, dtype: DTypeLike
 ) -> tuple[np.ndarray, np.ndarray]:
     """log q = log clamp(softmax(vec), low, high) and log sum q, in float64."""
-    low, high = ref.clip_probs(numpy_dtype(dtype))
+    low, high = ref.clip_probs(float_dtype(dtype))
     with np.errstate(divide="ignore"):
         log_q = np.clip(log_softmax(vec, axis=-1), np.log(low), np.log(high))
     return log_q, logsumexp(log_q, axis=-1)
 
 
 def discrete_cond(
-    ref: reference.Discrete, vec: np.ndarray, index: np.ndarray, dtype: torch.dtype
+    ref: reference.Discrete, vec: np.ndarray, index: np.ndarray, dtype: DTypeLike
 ) -> np.ndarray:
     """S of log r_k: |log q_k| + |log sum q| + 1 (the 1: the probabilities' own rounding)."""
     log_q, log_total = _clamped_log_q(ref, vec, dtype)
@@ -413,9 +449,7 @@ def discrete_cond(
     return np.abs(at_k) + np.abs(log_total) + 1
 
 
-def discrete_entropy_cond(
-    ref: reference.Discrete, vec: np.ndarray, dtype: torch.dtype
-) -> np.ndarray:
+def discrete_entropy_cond(ref: reference.Discrete, vec: np.ndarray, dtype: DTypeLike) -> np.ndarray:
     """S of the entropy: sum_i r_i (|log q_i| + |log sum q|) + 1."""
     log_q, log_total = _clamped_log_q(ref, vec, dtype)
     r = np.exp(log_q - log_total[..., None])
@@ -428,15 +462,15 @@ def discrete_entropy_cond(
 ATANH_ULPS = 2
 
 
-def _pre_squash(ref: object, action: np.ndarray, dtype: torch.dtype) -> tuple[np.ndarray, ...]:
-    c = np.clip(action, *ref.clip_bounds(numpy_dtype(dtype)))
+def _pre_squash(ref: object, action: np.ndarray, dtype: DTypeLike) -> tuple[np.ndarray, ...]:
+    c = np.clip(action, *ref.clip_bounds(float_dtype(dtype)))
     inside = action == c  # the clamp passes the gradient on the closed [l, h]
     x = np.arctanh(c)
     return c, x, ATANH_ULPS * eps(dtype) * np.abs(x), inside
 
 
 def tanh_gaussian_gradient_rounding(
-    ref: reference.TanhGaussian, vec: np.ndarray, action: np.ndarray, dtype: torch.dtype
+    ref: reference.TanhGaussian, vec: np.ndarray, action: np.ndarray, dtype: DTypeLike
 ) -> np.ndarray:
     """|dg/dx| dx per component of the gradient (d/dmu, d/draw, d/da: the arbiter's layout),
     dx = ATANH_ULPS eps |x| the rounding of x = atanh c, which no evaluation of the formula
@@ -444,7 +478,7 @@ def tanh_gaussian_gradient_rounding(
     gradient's size) cannot hold it. dg/dx = (1/sigma^2, 2 z sigma'/sigma^2,
     -1/(sigma^2 (1 - c^2))). d/draw = (z^2 - 1) sigma'/sigma also carries the error of the
     implementation's sigma' (activation_slope_error)."""
-    p = ref.params(vec, numpy_dtype(dtype))
+    p = ref.params(vec, float_dtype(dtype))
     c, x, dx, inside = _pre_squash(ref, action, dtype)
     z = (x - p.mu) / p.sigma
     raw = vec[..., ref.d_action :]
@@ -458,14 +492,14 @@ def tanh_gaussian_gradient_rounding(
 
 
 def gmm_gradient_rounding(
-    ref: reference.GMM, vec: np.ndarray, action: np.ndarray, dtype: torch.dtype
+    ref: reference.GMM, vec: np.ndarray, action: np.ndarray, dtype: DTypeLike
 ) -> np.ndarray:
     """As tanh_gaussian_gradient_rounding for GMM's gradient (d/dmeans, d/draw stds,
     d/dlogits, d/da, the arbiter's layout): sum_j |dg/dx_j| dx_j with the posterior pi_m,
     s_mj = -z_mj/sigma_mj, dpi_m/dx_j = pi_m (s_mj - sbar_j), sbar_j = sum_m pi_m s_mj; and
     d/draw_mj = pi_m (z_mj^2 - 1) sigma'_mj/sigma_mj carries the error of the implementation's
     sigma' (activation_slope_error)."""
-    p = ref.params(vec, numpy_dtype(dtype))
+    p = ref.params(vec, float_dtype(dtype))
     modes, d = ref.gmm_modes, ref.d_action
     raw = vec[..., modes * d : 2 * modes * d].reshape((*vec.shape[:-1], modes, d))
     slope = activation_derivative(ref.std, raw, dtype)  # (..., M, d)
