@@ -21,10 +21,12 @@ DTYPES = ("float32", "float64")
 ABOUT = (
     "Error budgets of policy-dists-audit, in units of the dtype's eps. log_prob_cond, "
     "entropy_cond, own_sample_cond: |y - y*| / max(eps S, ulp(y*)), S the sum of magnitudes "
-    "of the formula's terms (SPEC 7). grad: max_i |g_i - g*_i| / (eps max(1, max_i |g*_i|)) "
-    "over the gradient with respect to vec and the action. probs_ulps: ulps of each "
-    "probability. NaN, or inf where the exact value is finite, is always over budget. A "
-    "missing entry is unbounded; fields starting with '_' are documentation."
+    "of the formula's terms (SPEC 7). grad: max_i max(|g_i - g*_i| - R_i, 0) / (eps max(1, "
+    "max_i |g*_i|)) over the gradient with respect to vec and the action, R_i the rounding of "
+    "the pre-squash atanh(a) that no evaluation in the dtype avoids (0 without a squash). "
+    "probs_ulps: ulps of each probability. NaN, or inf where the exact value is finite, is "
+    "always over budget. A missing entry is unbounded; fields starting with '_' are "
+    "documentation."
 )
 
 

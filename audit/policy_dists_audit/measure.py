@@ -4,9 +4,12 @@ Error measures (SPEC §7): ``ulps``, |y - y*| in units of the dtype's spacing at
 ``cond``, |y - y*| / max(eps S, ulp(y*)) with S the sum of magnitudes of the formula's terms
 (given by the arbiter) -- the ulp floor because no result can beat correct rounding, which
 matters where S underflows (a Bernoulli log-prob of -1e-4343); ``grad``, the mixed
-normwise error of the gradient with respect to vec and the action,
-max_i |g_i - g*_i| / (eps max(1, max_i |g*_i|)): relative for large gradients, absolute for
-those below 1, whose components are often differences of O(1) terms (a clipped softmax).
+normwise error of the gradient with respect to vec and the action beyond the rounding R_i of
+the pre-squash x = atanh a that no evaluation in the dtype avoids (error_model.
+GRADIENT_ROUNDING; 0 for outputs without a squash),
+max_i max(|g_i - g*_i| - R_i, 0) / (eps max(1, max_i |g*_i|)): relative for large gradients,
+absolute for those below 1, whose components are often differences of O(1) terms (a clipped
+softmax).
 A value is ``nonfinite`` when it is NaN, or infinite where the exact value is finite.
 """
 
@@ -22,7 +25,7 @@ import torch
 import policy_dists_reference as reference
 from policy_dists_audit.boundary_points import boundary_actions, distance_to_boundary
 from policy_dists_audit.scenarios import Scenario
-from policy_dists_catalogue import module_kwargs
+from policy_dists_catalogue import error_model, module_kwargs
 from policy_dists_reference import arbiter
 
 NUMPY_DTYPES = {torch.float32: np.float32, torch.float64: np.float64}
@@ -72,9 +75,10 @@ def _nonfinite(value: float, exact: float, dtype: np.dtype) -> bool:
     return math.isinf(value) and finite_exact
 
 
-def _grad_error(got: np.ndarray, exact: np.ndarray, eps: float) -> float:
+def _grad_error(got: np.ndarray, exact: np.ndarray, rounding: np.ndarray, eps: float) -> float:
     scale = max(1.0, float(np.max(np.abs(exact)))) if exact.size else 1.0
-    diff = float(np.max(np.abs(got - exact))) if exact.size else 0.0
+    beyond = np.maximum(np.abs(got - exact) - rounding, 0.0)
+    diff = float(np.max(beyond)) if exact.size else 0.0
     if np.isnan(diff):
         return math.inf
     return diff / (eps * scale)
@@ -112,6 +116,7 @@ class Auditor:
         exact: arbiter.ExactArrays,
         grads: np.ndarray | None,
         actions: np.ndarray | None,
+        rounding: np.ndarray | None = None,
     ) -> list[Point]:
         values = exact.float64()
         ulps = arbiter.error_ulps(got, exact.value, self.np_dtype)
@@ -127,7 +132,8 @@ class Auditor:
                 want = [values.grad_vec[i[0]]]
                 if values.grad_action is not None:
                     want.append(values.grad_action[i[0]])
-                grad_error = _grad_error(grads[i[0]], np.concatenate(want), self.eps)
+                bound = 0.0 if rounding is None else rounding[i[0]]
+                grad_error = _grad_error(grads[i[0]], np.concatenate(want), bound, self.eps)
             action = None if actions is None else float(actions[i[0]])
             points.append(
                 self._point(
@@ -174,12 +180,24 @@ class Auditor:
             inside = np.clip(actions, -1.0, 1.0).reshape(-1, 1)
             exact = arbiter.sweep(point_fn, ref, vec_np, inside, dtype=self.np_dtype)
             got = lp.detach().cpu().double().numpy()
-            points += self._values(scenario, setting.name, "log_prob", got, exact, grads, actions)
+            rounding = self._gradient_rounding(scenario, ref, vec_np, actions)
+            points += self._values(
+                scenario, setting.name, "log_prob", got, exact, grads, actions, rounding
+            )
             clips.append(
                 self._clip_report(scenario, setting.name, ref, unclipped, row, actions, got)
             )
         points += self.own_samples(scenario, ref)
         return points, clips
+
+    def _gradient_rounding(
+        self, scenario: Scenario, ref: object, vec_np: np.ndarray, actions: np.ndarray
+    ) -> np.ndarray | None:
+        bound = error_model.GRADIENT_ROUNDING.get(scenario.output)
+        if bound is None:
+            return None
+        vec = vec_np.astype(np.float64)
+        return bound(ref, vec, actions.reshape(-1, 1).astype(np.float64), self.np_dtype)
 
     def _clip_report(
         self,

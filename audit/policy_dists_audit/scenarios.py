@@ -1,17 +1,23 @@
-"""What the audit sweeps: for every output, parameter settings that stress the boundary.
+"""What the audit sweeps: for every output, parameter settings that stress the boundary,
+under each of the catalogue's stress configurations.
 
 A setting is one row of network output ``vec``, chosen so that the parameters land where
 errors live: std at its low and high bounds, mu = ±3, alpha and beta at their lows and
-large, separated and identical mixture modes, near-one-hot and flat logits.
+large, separated and identical mixture modes, near-one-hot and flat logits. Each output's
+settings run under every configuration of ``policy_dists_catalogue.STRESS_CONFIGS`` (other
+activation bounds, the other activation, clipped probabilities); a setting's name carries
+its configuration when that is not the default.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from policy_dists_catalogue import SATURATE_HIGH, SATURATE_LOW, gmm_vec
+from policy_dists_catalogue import SATURATE_HIGH, SATURATE_LOW, STRESS_CONFIGS, gmm_vec
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,7 @@ def _gmm_vec(means: list[float], raw_std: float, logits: list[float]) -> tuple[f
     return gmm_vec(means, [raw_std] * len(means), logits)
 
 
-SCENARIOS: tuple[Scenario, ...] = (
+_DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "TanhGaussian",
         "continuous",
@@ -110,4 +116,24 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
 )
 
-OUTPUTS: tuple[str, ...] = tuple(s.output for s in SCENARIOS)
+
+def _configured(scenario: Scenario, config: Mapping[str, Any]) -> Scenario:
+    """`scenario` under the constructor configuration `config` (merged over its kwargs)."""
+    if not config:
+        return scenario
+    label = ", ".join(f"{key}={value}" for key, value in config.items())
+    return Scenario(
+        scenario.output,
+        scenario.kind,
+        {**scenario.kwargs, **config},
+        tuple(Setting(f"{s.name} [{label}]", s.vec) for s in scenario.settings),
+    )
+
+
+SCENARIOS: tuple[Scenario, ...] = tuple(
+    _configured(scenario, config)
+    for scenario in _DEFAULT_SCENARIOS
+    for config in STRESS_CONFIGS[scenario.output]
+)
+
+OUTPUTS: tuple[str, ...] = tuple(dict.fromkeys(s.output for s in SCENARIOS))

@@ -11,6 +11,8 @@ import torch
 from policy_dists_audit.budget import MEASURES, load_budget
 from policy_dists_audit.cli import run
 from policy_dists_audit.output_folder import MANIFEST
+from policy_dists_audit.scenarios import OUTPUTS, SCENARIOS
+from policy_dists_catalogue import STRESS_CONFIGS
 
 SMALL = ["--outputs", "TanhGaussian,Discrete"]
 
@@ -83,3 +85,13 @@ def test_rerun_overwrites_its_own_files_and_says_so(
     assert run([*SMALL, "--out", str(tmp_path)]) == 0
     assert "overwriting" in capsys.readouterr().out
     assert set((tmp_path / MANIFEST).read_text().split()) == {"audit.json", "audit.png"}
+
+
+def test_scenarios_sweep_every_stress_configuration_of_every_output() -> None:
+    for output in OUTPUTS:
+        swept = [s.kwargs for s in SCENARIOS if s.output == output]
+        for config in STRESS_CONFIGS[output]:
+            assert any(all(kw.get(k) == v for k, v in config.items()) for kw in swept), (
+                output,
+                config,
+            )

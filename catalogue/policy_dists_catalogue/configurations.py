@@ -3,7 +3,8 @@
 Each output's configurations start with {} (every default); the others move the activation
 bounds, swap the activation (std_activation by name: "tanh_bounded_positive" or
 "softplus_bounded_positive") and move the clip bounds toward the boundary. d_action and
-gmm_modes are each tool's own choice. The suite draws from these.
+gmm_modes are each tool's own choice. The suite draws from these; the audit sweeps each
+of its settings under every one.
 """
 
 from __future__ import annotations

@@ -537,3 +537,11 @@ def gmm_gradient_rounding(
         (np.abs(g_c) * dx[..., None, :]).sum(-1),
     ]
     return np.concatenate(flat, axis=-1)
+
+
+# The outputs whose gradient carries the rounding of the pre-squash x = atanh c, and its
+# bound per component (arbiter layout); any other output's gradient has no such term.
+GRADIENT_ROUNDING = {
+    "TanhGaussian": tanh_gaussian_gradient_rounding,
+    "GMM": gmm_gradient_rounding,
+}
