@@ -16,6 +16,7 @@ import numpy as np
 
 import policy_dists_catalogue as catalogue
 from policy_dists_catalogue import EXTREME, SATURATE_HIGH, SATURATE_LOW, gmm_vec
+from policy_dists_catalogue.adapters import OutputAdapter
 
 DTYPES: tuple[str, ...] = ("float32", "float64")
 # The exponents k of the boundary actions 1 - 10^-k the fixtures hold.
@@ -440,3 +441,13 @@ SPECS: tuple[OutputSpec, ...] = (
 )
 
 SPECS_BY_STEM: dict[str, OutputSpec] = {spec.stem: spec for spec in SPECS}
+
+
+def split_config(adapter: OutputAdapter, kwargs: Mapping[str, Any]) -> tuple[Any, Any]:
+    """A fixture config as (the output class's kwargs, the wrapper's kwargs or None): a
+    wrapped output's config holds its output class's under that class's name in lower case
+    (DiscreteLikeContinuous: {"discrete": {...}, "gumbel_softmax_temperature": t})."""
+    if not adapter.wrapped:
+        return kwargs, None
+    inner = adapter.output_class.lower()
+    return kwargs[inner], {k: v for k, v in kwargs.items() if k != inner}

@@ -15,23 +15,22 @@ from typing import Any
 import numpy as np
 import torch
 
-import policy_dists_reference as reference
-from golden.cases import NUMPY_DTYPES
-from golden.expected import activation_parameter, reference_kwargs
+from golden.cases import NUMPY_DTYPES, split_config
+from golden.expected import activation_parameter
 from golden.fixture_format import Fixture, GoldenCase
-from policy_dists_catalogue import module_kwargs
+from policy_dists_catalogue.adapters import ADAPTERS
 
 TORCH_DTYPES: dict[str, torch.dtype] = {"float32": torch.float32, "float64": torch.float64}
 DTYPE_NAMES: dict[torch.dtype, str] = {kind: name for name, kind in TORCH_DTYPES.items()}
 
 
-def _impl_kwargs(impl: types.ModuleType, kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    """Constructor keywords for `impl`: an activation named in the config is impl's function."""
-    return module_kwargs(impl, reference_kwargs(kwargs))
-
-
 def _values(result: torch.Tensor) -> list[float]:
     return [float(v) for v in result.detach().cpu().double().reshape(-1)]
+
+
+def _classes(output_kwargs: Mapping[str, Any], action: Sequence[float] | None) -> list[int]:
+    """Every class, or those a log_prob_of_classes case lists in `action`."""
+    return list(range(output_kwargs["d_action"])) if action is None else [int(k) for k in action]
 
 
 def impl_values(
@@ -52,53 +51,27 @@ def impl_values(
     if output == "activations":
         function = getattr(impl, kwargs["activation"])
         return _values(function(row, kwargs["low"], kwargs["high"]))
-    if output in ("Discrete", "DiscreteLikeContinuous"):
-        discrete_kwargs = kwargs.get("discrete", kwargs)
-        d = discrete_kwargs["d_action"]
-        classes = torch.arange(d, device=device)
-        if quantity == "log_prob_of_classes":
-            classes = torch.tensor([int(k) for k in action], device=device)
-        dist = impl.Discrete(**discrete_kwargs)(row.expand(len(classes), d))
-        if output == "DiscreteLikeContinuous":
-            dist = impl.DiscreteLikeContinuous(
-                dist, gumbel_softmax_temperature=kwargs["gumbel_softmax_temperature"]
-            )
-            classes = torch.eye(d, dtype=torch_dtype, device=device)
+    adapter = ADAPTERS[output]
+    output_kwargs, wrapper_kwargs = split_config(adapter, kwargs)
+    if adapter.kind in ("discrete", "one_hot"):
+        classes = _classes(output_kwargs, action if quantity == "log_prob_of_classes" else None)
+        batch = row.expand(len(classes), row.numel())
+        dist = adapter.distribution(impl, output_kwargs, batch, wrapper_kwargs)
         if quantity in ("log_prob", "log_prob_of_classes"):
-            return _values(dist.log_prob(classes))
+            if adapter.kind == "one_hot":
+                actions = torch.eye(len(classes), dtype=torch_dtype, device=device)
+            else:
+                actions = torch.tensor(classes, device=device)
+            return _values(dist.log_prob(actions))
         if quantity == "entropy":
             return _values(dist.entropy()[:1])
         return _values(getattr(dist, quantity)[0])
-    dist = getattr(impl, output)(**_impl_kwargs(impl, kwargs))(row[None])
+    dist = adapter.distribution(impl, output_kwargs, row[None])
     if quantity == "log_prob":
         return _values(dist.log_prob(torch.tensor([action], dtype=torch_dtype, device=device)))
     if quantity == "entropy":
         return _values(dist.entropy())
     return _values(dist.mean)
-
-
-def _reference_discrete(
-    discrete: reference.Discrete,
-    quantity: str,
-    row: np.ndarray,
-    classes: Sequence[float] | None,
-    np_dtype: type,
-) -> np.ndarray:
-    d = discrete.d_action
-    if quantity in ("log_prob", "log_prob_of_classes"):
-        index = np.arange(d) if classes is None else np.asarray(classes, np.int64)
-        return discrete.log_prob(np.broadcast_to(row, (len(index), d)), index, np_dtype)
-    if quantity == "entropy":
-        return discrete.entropy(row, np_dtype)
-    return getattr(discrete.params(row, np_dtype), quantity)
-
-
-def _reference_one_hot(one_hot: reference.DiscreteLikeContinuous, quantity: str) -> np.ndarray:
-    if quantity == "log_prob":
-        return one_hot.log_prob(np.eye(one_hot.d))
-    if quantity == "entropy":
-        return one_hot.entropy()
-    return getattr(one_hot.params(), quantity)
 
 
 def reference_values(
@@ -114,22 +87,33 @@ def reference_values(
     np_dtype = NUMPY_DTYPES[dtype]
     row = np.asarray(vec, np.float64)
     if output == "activations":
-        result = activation_parameter(kwargs)(row, np_dtype)
-    elif output == "Discrete":
-        result = _reference_discrete(reference.Discrete(**kwargs), quantity, row, action, np_dtype)
-    elif output == "DiscreteLikeContinuous":
-        logits = reference.Discrete(**kwargs["discrete"]).params(row, np_dtype).logits
-        one_hot = reference.DiscreteLikeContinuous(logits, kwargs["gumbel_softmax_temperature"])
-        result = _reference_one_hot(one_hot, quantity)
-    else:
-        model = getattr(reference, output)(**reference_kwargs(kwargs))
+        return [float(v) for v in np.ravel(activation_parameter(kwargs)(row, np_dtype))]
+    adapter = ADAPTERS[output]
+    output_kwargs, wrapper_kwargs = split_config(adapter, kwargs)
+    model = adapter.reference(output_kwargs)
+    if adapter.kind == "one_hot":
+        one_hot = adapter.reference_wrapper(model, row, np_dtype, wrapper_kwargs)
         if quantity == "log_prob":
-            inside = np.clip(np.asarray(action, np.float64), -1.0, 1.0)
-            result = model.log_prob(row, inside, np_dtype)
+            result = one_hot.log_prob(np.eye(one_hot.d))
+        elif quantity == "entropy":
+            result = one_hot.entropy()
+        else:
+            result = getattr(one_hot.params(), quantity)
+    elif adapter.kind == "discrete":
+        if quantity in ("log_prob", "log_prob_of_classes"):
+            index = np.asarray(_classes(output_kwargs, action), np.int64)
+            result = model.log_prob(np.broadcast_to(row, (len(index), row.size)), index, np_dtype)
         elif quantity == "entropy":
             result = model.entropy(row, np_dtype)
         else:
-            result = model.mean(row, np_dtype)
+            result = getattr(model.params(row, np_dtype), quantity)
+    elif quantity == "log_prob":
+        inside = np.clip(np.asarray(action, np.float64), -1.0, 1.0)
+        result = model.log_prob(row, inside, np_dtype)
+    elif quantity == "entropy":
+        result = model.entropy(row, np_dtype)
+    else:
+        result = model.mean(row, np_dtype)
     return [float(v) for v in np.ravel(result)]
 
 

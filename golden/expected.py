@@ -15,8 +15,9 @@ import numpy as np
 from mpmath import mp
 
 import policy_dists_reference as reference
-from golden.cases import NUMPY_DTYPES, Case, OutputSpec
+from golden.cases import NUMPY_DTYPES, Case, OutputSpec, split_config
 from golden.error_model import K
+from policy_dists_catalogue.adapters import ADAPTERS, OutputAdapter
 from policy_dists_catalogue.error_model import NORMALIZING_SUMS
 from policy_dists_reference import arbiter
 from policy_dists_reference.activations import PositiveParameter
@@ -25,11 +26,6 @@ from policy_dists_reference.arbiter.elementary import logsumexp
 
 # (value y*, scale S) for each value of a case.
 Exact = list[tuple[mpmath.mpf, mpmath.mpf]]
-
-
-def reference_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    """A fixture config as constructor keywords: JSON lists become tuples."""
-    return {k: tuple(v) if isinstance(v, list) else v for k, v in kwargs.items()}
 
 
 def activation_parameter(kwargs: Mapping[str, Any]) -> PositiveParameter:
@@ -51,42 +47,21 @@ def _inside(action: tuple[float, ...]) -> np.ndarray:
     return np.clip(np.asarray(action, np.float64), -1.0, 1.0)
 
 
-def _continuous(module: Any, output: Any, case: Case, vec: np.ndarray, dtype: type) -> Exact:
-    if case.quantity == "log_prob":
-        return _with_cond(module.log_prob(output, vec, _inside(case.action), dtype))
-    if case.quantity == "entropy":
-        return _with_cond(module.entropy(output, vec, dtype))
-    return _relative(module.mean(output, vec, dtype))
-
-
-def _tanh_gaussian(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: type) -> Exact:
-    output = reference.TanhGaussian(**reference_kwargs(kwargs))
-    return _continuous(arbiter.tanh_gaussian, output, case, vec, dtype)
-
-
-def _gmm_mean_scale(output: reference.GMM, vec: np.ndarray, y: mpmath.mpf, j: int) -> mpmath.mpf:
+def _gmm_mean_scales(output: reference.GMM, vec: np.ndarray, dtype: type) -> Exact:
     modes, d = output.gmm_modes, output.d_action
     logits = [mpmath.mpf(float(v)) for v in vec[2 * modes * d :]]
     log_weights = [logit - logsumexp(logits) for logit in logits]
-    spread = mp.fsum(
-        mp.exp(lw) * abs(mpmath.mpf(float(vec[m * d + j]))) * (2 + abs(lw))
-        for m, lw in enumerate(log_weights)
-    )
-    return abs(y) + (1 - y * y) * spread
+    exact = []
+    for j, y in enumerate(arbiter.gmm.mean(output, vec, dtype).value):
+        spread = mp.fsum(
+            mp.exp(lw) * abs(mpmath.mpf(float(vec[m * d + j]))) * (2 + abs(lw))
+            for m, lw in enumerate(log_weights)
+        )
+        exact.append((y, abs(y) + (1 - y * y) * spread))
+    return exact
 
 
-def _gmm(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: type) -> Exact:
-    output = reference.GMM(**reference_kwargs(kwargs))
-    if case.quantity != "mean":
-        return _continuous(arbiter.gmm, output, case, vec, dtype)
-    means = arbiter.gmm.mean(output, vec, dtype).value
-    return [(y, _gmm_mean_scale(output, vec, y, j)) for j, y in enumerate(means)]
-
-
-def _beta(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: type) -> Exact:
-    output = reference.Beta(**reference_kwargs(kwargs))
-    if case.quantity != "mean":
-        return _continuous(arbiter.beta, output, case, vec, dtype)
+def _beta_mean_scales(output: reference.Beta, vec: np.ndarray, dtype: type) -> Exact:
     d = output.d_action
     exact = []
     for j, y in enumerate(arbiter.beta.mean(output, vec, dtype).value):
@@ -98,7 +73,29 @@ def _beta(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: type) -
     return exact
 
 
-def _categorical(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: type) -> Exact:
+# The means whose S is not |y*| (error_model.SCALES says why).
+_MEAN_SCALES: dict[str, Callable[[Any, np.ndarray, type], Exact]] = {
+    "GMM": _gmm_mean_scales,
+    "Beta": _beta_mean_scales,
+}
+
+
+def _continuous(
+    adapter: OutputAdapter, kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: type
+) -> Exact:
+    output = adapter.reference(kwargs)
+    if case.quantity == "log_prob":
+        return _with_cond(adapter.arbiter.log_prob(output, vec, _inside(case.action), dtype))
+    if case.quantity == "entropy":
+        return _with_cond(adapter.arbiter.entropy(output, vec, dtype))
+    if adapter.name in _MEAN_SCALES:
+        return _MEAN_SCALES[adapter.name](output, vec, dtype)
+    return _relative(adapter.arbiter.mean(output, vec, dtype))
+
+
+def _categorical(
+    adapter: OutputAdapter, kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: type
+) -> Exact:
     """Discrete's categorical r; DiscreteLikeContinuous configs wrap a Discrete config.
 
     S is the arbiter's condition sum plus the normalizers' d-term sums (error_model.SCALES):
@@ -108,10 +105,10 @@ def _categorical(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: 
     The entropy -sum r_k log r_k moves by <= sum_k r_k |1 + log r_k| times that (<= (1 + H)
     of it), and its own d-term sum of positive terms adds (d - 1) u H.
     """
-    wrapped = "discrete" in kwargs
-    output = reference.Discrete(**kwargs.get("discrete", kwargs))
+    output_kwargs, _ = split_config(adapter, kwargs)
+    output = adapter.reference(output_kwargs)
     per_sum = mpmath.mpf(output.d_action - 1) / (2 * K)
-    sums = NORMALIZING_SUMS["DiscreteLikeContinuous" if wrapped else "Discrete"]
+    sums = NORMALIZING_SUMS[adapter.name]
     if case.quantity == "entropy":
         result = arbiter.discrete.entropy(output, vec, dtype)
         entropy, cond = result.value[0], result.cond[0]
@@ -124,9 +121,11 @@ def _categorical(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: 
     return log_r  # log_prob of each class, and logits = log r
 
 
-def _multibinary(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: type) -> Exact:
-    output = reference.Multibinary(**kwargs)
-    module = arbiter.multibinary
+def _binary(
+    adapter: OutputAdapter, kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: type
+) -> Exact:
+    output = adapter.reference(kwargs)
+    module = adapter.arbiter
     if case.quantity == "log_prob":
         return _with_cond(module.log_prob(output, vec, np.asarray(case.action, int), dtype))
     if case.quantity == "entropy":
@@ -134,7 +133,7 @@ def _multibinary(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: 
     return _relative(module.probs(output, vec, dtype))
 
 
-def _activations(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: type) -> Exact:
+def _activations(kwargs: Mapping[str, Any], vec: np.ndarray, dtype: type) -> Exact:
     parameter = activation_parameter(kwargs)
     exact = []
     for x in vec:
@@ -143,21 +142,21 @@ def _activations(kwargs: Mapping[str, Any], case: Case, vec: np.ndarray, dtype: 
     return exact
 
 
-_EVALUATORS: dict[str, Callable[[Mapping[str, Any], Case, np.ndarray, type], Exact]] = {
-    "TanhGaussian": _tanh_gaussian,
-    "GMM": _gmm,
-    "Beta": _beta,
-    "Discrete": _categorical,
-    "DiscreteLikeContinuous": _categorical,
-    "Multibinary": _multibinary,
-    "activations": _activations,
+# How each kind of output's exact values are found.
+_BY_KIND: dict[str, Callable[[OutputAdapter, Mapping[str, Any], Case, np.ndarray, type], Exact]] = {
+    "continuous": _continuous,
+    "discrete": _categorical,
+    "one_hot": _categorical,
+    "binary": _binary,
 }
 
 
 def exact_values(spec: OutputSpec, case: Case) -> Exact:
     """(y*, S) for every value of `case`, at its dtype-rounded inputs, to >= 50 digits."""
     vec = np.asarray(spec.vecs(case.dtype)[case.vec], np.float64)
+    kwargs, dtype = spec.configs[case.config], NUMPY_DTYPES[case.dtype]
     with mp.workdps(arbiter.DIGITS):
-        return _EVALUATORS[spec.name](
-            spec.configs[case.config], case, vec, NUMPY_DTYPES[case.dtype]
-        )
+        if spec.name == "activations":
+            return _activations(kwargs, vec, dtype)
+        adapter = ADAPTERS[spec.name]
+        return _BY_KIND[adapter.kind](adapter, kwargs, case, vec, dtype)

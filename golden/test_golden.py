@@ -15,13 +15,12 @@ import types
 import pytest
 import torch
 
-import policy_dists_reference as reference
 from golden.cases import DTYPES, NUMPY_DTYPES, SPECS, OutputSpec
 from golden.check import mismatches
 from golden.error_model import describe, tolerance
 from golden.evaluate import DTYPE_NAMES, impl_case_values, reference_case_values
-from golden.expected import reference_kwargs
 from golden.fixture_format import REGENERATE, GoldenCase, load_shipped
+from policy_dists_catalogue.adapters import ADAPTERS
 from property_tests.extensions import requires_extension
 
 SHOWN_FAILURES = 40
@@ -123,7 +122,7 @@ def test_actions_beyond_the_clip_bound_score_as_the_bound(spec: OutputSpec) -> N
             by_inputs[(c.case.config, c.case.dtype, c.case.vec, c.case.action)] = c
     compared = 0
     for (config, dtype, vec, action), c in by_inputs.items():
-        model = getattr(reference, spec.name)(**reference_kwargs(spec.configs[config]))
+        model = ADAPTERS[spec.name].reference(spec.configs[config])
         _, high = model.clip_bounds(NUMPY_DTYPES[dtype])
         if action[0] > high:
             bound_row = tuple(high if j % 2 == 0 else -high for j in range(len(action)))

@@ -16,28 +16,11 @@ def reference_log_prob(
     case: OutputCase, params: Params, actions: np.ndarray, dtype: torch.dtype
 ) -> tuple[np.ndarray, np.ndarray]:
     """(the reference's log_prob, its condition sum S)."""
-    np_dtype = numpy_dtype(dtype)
     ref = case.drawn_reference(params)
-    vec = params.vec
-    if case.name == "TanhGaussian":
-        return ref.log_prob(vec, actions, np_dtype), error_model.tanh_gaussian_cond(
-            ref, vec, actions, dtype
-        )
-    if case.name == "GMM":
-        return ref.log_prob(vec, actions, np_dtype), error_model.gmm_cond(ref, vec, actions, dtype)
-    if case.name == "Beta":
-        return ref.log_prob(vec, actions, np_dtype), error_model.beta_cond(ref, vec, actions, dtype)
-    if case.name == "Discrete":
-        return ref.log_prob(vec, actions, np_dtype), error_model.discrete_cond(
-            ref, vec, actions, dtype
-        )
-    if case.name == "DiscreteLikeContinuous":
-        index = np.argmax(actions, axis=-1)
-        # log r_k of the wrapped Discrete: its condition sum is the Discrete's.
-        want = reference_wrapper(ref, params, dtype).log_prob(actions)
-        return want, error_model.discrete_cond(ref, vec, index, dtype)
-    want = ref.log_prob(vec, actions, np_dtype)  # Multibinary: one term, S = |value|
-    return want, np.abs(want)
+    cond = case.adapter.log_prob_cond(ref, params.vec, actions, dtype)
+    if case.adapter.wrapped:
+        return reference_wrapper(ref, params, dtype).log_prob(actions), cond
+    return ref.log_prob(params.vec, actions, numpy_dtype(dtype)), cond
 
 
 def reference_mean(
@@ -66,16 +49,8 @@ def reference_mean(
 def reference_entropy(
     case: OutputCase, params: Params, dtype: torch.dtype
 ) -> tuple[np.ndarray, np.ndarray]:
-    np_dtype = numpy_dtype(dtype)
+    """(the reference's entropy, its condition sum S); DiscreteLikeContinuous's entropy is
+    its Discrete's."""
     ref = case.drawn_reference(params)
-    if case.name == "Beta":
-        return ref.entropy(params.vec, np_dtype), error_model.beta_entropy_cond(
-            ref, params.vec, dtype
-        )
-    if case.name == "Multibinary":
-        want = ref.entropy(params.vec, np_dtype)
-        return want, error_model.multibinary_entropy_cond(params.vec, want, dtype)
-    # Discrete, and DiscreteLikeContinuous whose entropy is its Discrete's
-    return ref.entropy(params.vec, np_dtype), error_model.discrete_entropy_cond(
-        ref, params.vec, dtype
-    )
+    want = ref.entropy(params.vec, numpy_dtype(dtype))
+    return want, case.adapter.entropy_cond(ref, params.vec, dtype)

@@ -26,7 +26,8 @@ import torch.nn.functional as F
 
 import policy_dists_reference as reference
 from policy_dists_catalogue import input_dimension
-from property_tests.strategies import OUTPUT_STRATEGIES, OutputStrategy, Params, numpy_dtype
+from policy_dists_catalogue.adapters import ADAPTERS, OutputAdapter
+from property_tests.strategies import OUTPUT_STRATEGIES, OutputStrategy, Params
 
 Shape = tuple[int, ...]
 Kwargs = Mapping[str, Any]
@@ -54,9 +55,8 @@ class Support(enum.Enum):
 @dataclass(frozen=True, repr=False)
 class OutputCase:
     name: str
-    # The PolicyOutput class that consumes vec and its constructor kwargs. For
-    # DiscreteLikeContinuous that is Discrete: the wrapper is built around Discrete's output.
-    output_class: str
+    # Constructor kwargs of the PolicyOutput class that consumes vec (the adapter's
+    # output_class; for DiscreteLikeContinuous that is Discrete, which the wrapper wraps).
     output_kwargs: Kwargs
     # Keyword arguments of the wrapper class `name` when it is not the output class itself.
     wrapper_kwargs: Kwargs | None
@@ -83,10 +83,6 @@ class OutputCase:
     # "distribution_shapes" (batch_shape, event_shape and support), "own_samples" (exact
     # scores of the distribution's own draws).
     extensions: Mapping[str, str] = field(default_factory=dict)
-    # The policy_dists_reference object for constructor kwargs (std_activation by name). For
-    # DiscreteLikeContinuous it is the reference Discrete whose logits the wrapper holds:
-    # `reference_wrapper` builds the reference DiscreteLikeContinuous from them.
-    reference: Callable[[Kwargs], Any] | None = None
     # Draws constructor kwargs and vec for the property tests.
     param_strategy: OutputStrategy | None = None
 
@@ -97,6 +93,21 @@ class OutputCase:
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         # Hypothesis's pretty printer lists a dataclass's fields unless told otherwise.
         printer.text(repr(self))
+
+    @property
+    def adapter(self) -> OutputAdapter:
+        """How the implementation, reference and arbiter objects of this output are built."""
+        return ADAPTERS[self.name]
+
+    @property
+    def output_class(self) -> str:
+        return self.adapter.output_class
+
+    def reference(self, kwargs: Kwargs) -> Any:
+        """The policy_dists_reference object for constructor kwargs (std_activation by name).
+        For DiscreteLikeContinuous it is the reference Discrete whose logits the wrapper
+        holds: `reference_wrapper` builds the reference DiscreteLikeContinuous from them."""
+        return self.adapter.reference(kwargs)
 
     @property
     def is_policy_output(self) -> bool:
@@ -112,24 +123,20 @@ class OutputCase:
     def distribution(
         self, impl: types.ModuleType, vec: torch.Tensor, log_dict: dict | None = None
     ) -> Any:
-        dist = self.policy_output(impl)(vec, log_dict)
-        if self.wrapper_kwargs is None:
-            return dist
-        return getattr(impl, self.name)(dist, **self.wrapper_kwargs)
+        return self.adapter.distribution(
+            impl, self.output_kwargs, vec, self.wrapper_kwargs, log_dict
+        )
 
     def vec_shape(self, lead: Shape) -> Shape:
         return (*lead, self.input_dimension(self.output_kwargs))
 
     def drawn_distribution(self, impl: types.ModuleType, params: Params, vec: torch.Tensor) -> Any:
         """The implementation's distribution for drawn `params` at vec (params.vec as a tensor)."""
-        dist = getattr(impl, self.output_class)(**params.impl_kwargs(impl))(vec)
-        if self.wrapper_kwargs is None:
-            return dist
-        return getattr(impl, self.name)(dist, **(params.wrapper_kwargs or self.wrapper_kwargs))
+        wrapper_kwargs = params.wrapper_kwargs or self.wrapper_kwargs
+        return self.adapter.distribution(impl, params.kwargs, vec, wrapper_kwargs)
 
     def drawn_reference(self, params: Params) -> Any:
         """The reference object for drawn `params` (DiscreteLikeContinuous: its Discrete)."""
-        assert self.reference is not None, f"{self.name}: the registry has no reference"
         return self.reference(params.kwargs)
 
 
@@ -137,9 +144,8 @@ def reference_wrapper(
     discrete: reference.Discrete, params: Params, dtype: torch.dtype
 ) -> reference.DiscreteLikeContinuous:
     """The reference DiscreteLikeContinuous around the reference Discrete at params.vec."""
-    logits = discrete.params(params.vec, numpy_dtype(dtype)).logits
-    temperature = (params.wrapper_kwargs or {}).get("gumbel_softmax_temperature", 0.5)
-    return reference.DiscreteLikeContinuous(logits, gumbel_softmax_temperature=temperature)
+    wrapper = ADAPTERS["DiscreteLikeContinuous"]
+    return wrapper.reference_wrapper(discrete, params.vec, dtype, params.wrapper_kwargs)
 
 
 def draw_params(data: Any, case: OutputCase, dtype: torch.dtype, regimes: Any) -> Params:
@@ -185,7 +191,6 @@ _DISCRETE_KWARGS: Kwargs = {"d_action": 4}
 CASES: tuple[OutputCase, ...] = (
     OutputCase(
         name="TanhGaussian",
-        output_class="TanhGaussian",
         output_kwargs={"d_action": 3},
         wrapper_kwargs=None,
         input_dimension=functools.partial(input_dimension, "TanhGaussian"),
@@ -203,12 +208,10 @@ CASES: tuple[OutputCase, ...] = (
         has_probs=False,
         log_dict_keys=("TanhGaussian-mu", "TanhGaussian-std", "TanhGaussian-raw_std"),
         make_actions=_uniform_actions,
-        reference=lambda kw: reference.TanhGaussian(**kw),
         param_strategy=OUTPUT_STRATEGIES["TanhGaussian"],
     ),
     OutputCase(
         name="GMM",
-        output_class="GMM",
         # d != M so that a formula mixing them up gives another input_dimension.
         output_kwargs={"d_action": 2, "gmm_modes": 3},
         wrapper_kwargs=None,
@@ -227,7 +230,6 @@ CASES: tuple[OutputCase, ...] = (
         has_probs=False,
         log_dict_keys=("GMM-means", "GMM-raw_std", "GMM-stds", "GMM-logits"),
         make_actions=_uniform_actions,
-        reference=lambda kw: reference.GMM(**kw),
         param_strategy=OUTPUT_STRATEGIES["GMM"],
         extensions={
             "batchless": "gmm_batchless",
@@ -237,7 +239,6 @@ CASES: tuple[OutputCase, ...] = (
     ),
     OutputCase(
         name="Beta",
-        output_class="Beta",
         output_kwargs={"d_action": 3},
         wrapper_kwargs=None,
         input_dimension=functools.partial(input_dimension, "Beta"),
@@ -255,13 +256,11 @@ CASES: tuple[OutputCase, ...] = (
         has_probs=False,
         log_dict_keys=("Beta-alpha", "Beta-beta"),
         make_actions=_uniform_actions,
-        reference=lambda kw: reference.Beta(**kw),
         param_strategy=OUTPUT_STRATEGIES["Beta"],
         extensions={"entropy": "beta_entropy"},
     ),
     OutputCase(
         name="Discrete",
-        output_class="Discrete",
         output_kwargs=_DISCRETE_KWARGS,
         wrapper_kwargs=None,
         input_dimension=functools.partial(input_dimension, "Discrete"),
@@ -279,12 +278,10 @@ CASES: tuple[OutputCase, ...] = (
         has_probs=True,
         log_dict_keys=("Discrete-probs",),
         make_actions=_index_actions,
-        reference=lambda kw: reference.Discrete(**kw),
         param_strategy=OUTPUT_STRATEGIES["Discrete"],
     ),
     OutputCase(
         name="DiscreteLikeContinuous",
-        output_class="Discrete",
         output_kwargs=_DISCRETE_KWARGS,
         wrapper_kwargs={"gumbel_softmax_temperature": 0.5},
         input_dimension=functools.partial(input_dimension, "DiscreteLikeContinuous"),
@@ -303,13 +300,11 @@ CASES: tuple[OutputCase, ...] = (
         has_probs=True,
         log_dict_keys=("Discrete-probs",),
         make_actions=_one_hot_actions,
-        reference=lambda kw: reference.Discrete(**kw),
         param_strategy=OUTPUT_STRATEGIES["DiscreteLikeContinuous"],
         extensions={"rsample_sample_shape": "dlc_rsample_sample_shape"},
     ),
     OutputCase(
         name="Multibinary",
-        output_class="Multibinary",
         output_kwargs={"d_action": 5},
         wrapper_kwargs=None,
         input_dimension=functools.partial(input_dimension, "Multibinary"),
@@ -327,7 +322,6 @@ CASES: tuple[OutputCase, ...] = (
         has_probs=True,
         log_dict_keys=(),
         make_actions=_binary_actions,
-        reference=lambda kw: reference.Multibinary(**kw),
         param_strategy=OUTPUT_STRATEGIES["Multibinary"],
     ),
 )

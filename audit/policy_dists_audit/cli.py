@@ -25,6 +25,7 @@ from policy_dists_audit.measure import Auditor, ClipReport, Point
 from policy_dists_audit.output_folder import OutputFolder, OutputFolderError
 from policy_dists_audit.scenarios import OUTPUTS, SCENARIOS
 from policy_dists_audit.summary import summarize
+from policy_dists_catalogue.adapters import ADAPTERS
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -94,7 +95,7 @@ def _measure(
         task = progress.add_task("auditing", total=len(jobs))
         for scenario, device, dtype in jobs:
             progress.update(task, description=f"{scenario.output} {dtype} {device}")
-            needed = "Discrete" if scenario.output == "DiscreteLikeContinuous" else scenario.output
+            needed = ADAPTERS[scenario.output].output_class
             if not hasattr(impl, needed) or not hasattr(impl, scenario.output):
                 not_applicable.append(scenario.output)
             else:

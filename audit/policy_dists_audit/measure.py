@@ -25,7 +25,8 @@ import torch
 import policy_dists_reference as reference
 from policy_dists_audit.boundary_points import boundary_actions, distance_to_boundary
 from policy_dists_audit.scenarios import Scenario
-from policy_dists_catalogue import error_model, module_kwargs
+from policy_dists_catalogue import error_model
+from policy_dists_catalogue.adapters import ADAPTERS
 from policy_dists_reference import arbiter
 
 NUMPY_DTYPES = {torch.float32: np.float32, torch.float64: np.float64}
@@ -155,18 +156,13 @@ class Auditor:
         return points
 
     def build(self, scenario: Scenario, vec: torch.Tensor):
-        kwargs = module_kwargs(self.impl, scenario.kwargs)
-        if scenario.output == "DiscreteLikeContinuous":
-            categorical = self.impl.Discrete(**kwargs)(vec)
-            return self.impl.DiscreteLikeContinuous(categorical)
-        return getattr(self.impl, scenario.output)(**kwargs)(vec)
+        return ADAPTERS[scenario.output].distribution(self.impl, scenario.kwargs, vec)
 
     def continuous(self, scenario: Scenario) -> tuple[list[Point], list[ClipReport]]:
-        ref = getattr(reference, scenario.output)(**scenario.kwargs)
-        unclipped = getattr(reference, scenario.output)(
-            **scenario.kwargs, clip_actions_on_log_prob=(-1.0, 1.0)
-        )
-        point_fn = getattr(arbiter, _module(scenario.output)).log_prob
+        adapter = ADAPTERS[scenario.output]
+        ref = adapter.reference(scenario.kwargs)
+        unclipped = adapter.reference({**scenario.kwargs, "clip_actions_on_log_prob": (-1.0, 1.0)})
+        point_fn = adapter.arbiter.log_prob
         actions = boundary_actions(self.np_dtype.type)
         points: list[Point] = []
         clips: list[ClipReport] = []
@@ -281,7 +277,7 @@ class Auditor:
         return u.detach().cpu().double().numpy().reshape(len(samples), -1)
 
     def discrete(self, scenario: Scenario) -> list[Point]:
-        ref = reference.Discrete(**scenario.kwargs)
+        ref = ADAPTERS[scenario.output].reference(scenario.kwargs)
         d = scenario.kwargs["d_action"]
         points: list[Point] = []
         for setting, row in zip(scenario.settings, scenario.vec_rows(), strict=True):
@@ -343,7 +339,7 @@ class Auditor:
         return points
 
     def binary(self, scenario: Scenario) -> list[Point]:
-        ref = reference.Multibinary(**scenario.kwargs)
+        ref = ADAPTERS[scenario.output].reference(scenario.kwargs)
         points: list[Point] = []
         for setting, row in zip(scenario.settings, scenario.vec_rows(), strict=True):
             vec_np = np.broadcast_to(row.astype(self.np_dtype), (2, row.size)).copy()
@@ -377,7 +373,3 @@ def _stack(results: list[arbiter.Exact]) -> arbiter.ExactArrays:
     return arbiter.ExactArrays(
         column("value"), column("grad_vec"), column("grad_action"), column("cond")
     )
-
-
-def _module(output: str) -> str:
-    return {"TanhGaussian": "tanh_gaussian", "GMM": "gmm", "Beta": "beta"}[output]

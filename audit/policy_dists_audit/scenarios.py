@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from policy_dists_catalogue import SATURATE_HIGH, SATURATE_LOW, STRESS_CONFIGS, gmm_vec
+from policy_dists_catalogue.adapters import ADAPTERS
 
 
 @dataclass(frozen=True)
@@ -28,13 +29,17 @@ class Setting:
 
 @dataclass(frozen=True)
 class Scenario:
-    """One output: its constructor kwargs (same for the implementation and the reference),
-    its kind (how it is measured), and its settings."""
+    """One output: its constructor kwargs (same for the implementation and the reference)
+    and its settings."""
 
     output: str
-    kind: str  # "continuous" | "discrete" | "one_hot" | "binary"
     kwargs: dict
     settings: tuple[Setting, ...]
+
+    @property
+    def kind(self) -> str:
+        """How it is measured: the adapter's kind (continuous, discrete, one_hot, binary)."""
+        return ADAPTERS[self.output].kind
 
     def vec_rows(self) -> np.ndarray:
         return np.asarray([s.vec for s in self.settings], dtype=np.float64)
@@ -48,7 +53,6 @@ def _gmm_vec(means: list[float], raw_std: float, logits: list[float]) -> tuple[f
 _DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "TanhGaussian",
-        "continuous",
         {"d_action": 1},
         (
             Setting("mu=0, std_low", (0.0, SATURATE_LOW)),
@@ -60,7 +64,6 @@ _DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "GMM",
-        "continuous",
         {"d_action": 1, "gmm_modes": 3},
         (
             Setting(
@@ -75,7 +78,6 @@ _DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "Beta",
-        "continuous",
         {"d_action": 1},
         (
             Setting("alpha, beta at low", (SATURATE_LOW, SATURATE_LOW)),
@@ -87,7 +89,6 @@ _DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "Discrete",
-        "discrete",
         {"d_action": 6},
         (
             Setting("near-one-hot", (30.0, 0.0, 0.0, 0.0, 0.0, 0.0)),
@@ -97,7 +98,6 @@ _DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "DiscreteLikeContinuous",
-        "one_hot",
         {"d_action": 6},
         (
             Setting("near-one-hot", (30.0, 0.0, 0.0, 0.0, 0.0, 0.0)),
@@ -107,7 +107,6 @@ _DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "Multibinary",
-        "binary",
         {"d_action": 5},
         (
             Setting("logits 0, ±30, ±1e4", (0.0, 30.0, -30.0, 1e4, -1e4)),
@@ -124,7 +123,6 @@ def _configured(scenario: Scenario, config: Mapping[str, Any]) -> Scenario:
     label = ", ".join(f"{key}={value}" for key, value in config.items())
     return Scenario(
         scenario.output,
-        scenario.kind,
         {**scenario.kwargs, **config},
         tuple(Setting(f"{s.name} [{label}]", s.vec) for s in scenario.settings),
     )

@@ -421,12 +421,22 @@ def beta_entropy_cond(ref: reference.Beta, vec: np.ndarray, dtype: DTypeLike) ->
     )
 
 
-def multibinary_entropy_cond(vec: np.ndarray, entropy: np.ndarray, dtype: DTypeLike) -> np.ndarray:
+def multibinary_cond(
+    ref: reference.Multibinary, vec: np.ndarray, action: np.ndarray, dtype: DTypeLike
+) -> np.ndarray:
+    """S of the Bernoulli log_prob -softplus(-+x), one term: |log_prob|."""
+    return np.abs(ref.log_prob(vec, action, float_dtype(dtype)))
+
+
+def multibinary_entropy_cond(
+    ref: reference.Multibinary, vec: np.ndarray, dtype: DTypeLike
+) -> np.ndarray:
     """S of the Bernoulli entropy p softplus(-x) + q softplus(x): H (two positive terms), plus
     tiny (softplus(x) + softplus(-x)) for a probability that underflows into the subnormals
     (the arbiter's S, policy_dists_reference.arbiter.multibinary.entropy)."""
     tiny = float(np.finfo(float_dtype(dtype)).tiny)
     x = np.asarray(vec, dtype=np.float64)
+    entropy = ref.entropy(x, float_dtype(dtype))
     return entropy + tiny * (np.logaddexp(0.0, x) + np.logaddexp(0.0, -x))
 
 
@@ -447,6 +457,14 @@ def discrete_cond(
     log_q, log_total = _clamped_log_q(ref, vec, dtype)
     at_k = np.take_along_axis(log_q, index[..., None], axis=-1)[..., 0]
     return np.abs(at_k) + np.abs(log_total) + 1
+
+
+def one_hot_cond(
+    ref: reference.Discrete, vec: np.ndarray, one_hot: np.ndarray, dtype: DTypeLike
+) -> np.ndarray:
+    """S of DiscreteLikeContinuous's log_prob of a one-hot action: log r_k of the Discrete it
+    wraps, k the hot class (discrete_cond)."""
+    return discrete_cond(ref, vec, np.argmax(one_hot, axis=-1), dtype)
 
 
 def discrete_entropy_cond(ref: reference.Discrete, vec: np.ndarray, dtype: DTypeLike) -> np.ndarray:

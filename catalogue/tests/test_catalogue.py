@@ -1,10 +1,11 @@
-"""The catalogue's own facts: the vec layout and the boundary actions."""
+"""The catalogue's own facts: the vec layout, the boundary actions and the adapters."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+import policy_dists_reference as reference
 from policy_dists_catalogue import (
     OUTPUTS,
     boundary_actions,
@@ -12,6 +13,7 @@ from policy_dists_catalogue import (
     input_dimension,
     signed_boundary_actions,
 )
+from policy_dists_catalogue.adapters import ADAPTERS
 
 
 def test_gmm_vec_is_means_then_raw_stds_then_logits() -> None:
@@ -43,3 +45,14 @@ def test_boundary_actions_approach_one_then_reach_and_pass_it(dtype: type) -> No
     assert points["1"] == 1.0 and points["1.5"] == 1.5
     inside = signed_boundary_actions(dtype, outside=False)
     assert inside == sorted(set(inside)) and max(inside) == 1.0 and min(inside) == -1.0
+
+
+def test_every_output_has_one_adapter_whose_output_class_the_reference_has() -> None:
+    assert tuple(ADAPTERS) == OUTPUTS
+    for name, adapter in ADAPTERS.items():
+        assert adapter.name == name
+        assert adapter.kind in ("continuous", "discrete", "one_hot", "binary")
+        assert adapter.wrapped == (name == "DiscreteLikeContinuous")
+        assert isinstance(
+            adapter.reference({"d_action": 2}), getattr(reference, adapter.output_class)
+        )
