@@ -28,7 +28,7 @@ since every model counts roundings; error_model.OVERRIDES holds the per-output e
 from __future__ import annotations
 
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pytest
@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 
 import policy_dists_reference as reference
 from policy_dists_catalogue import SATURATE_HIGH, SATURATE_LOW, error_model
+from policy_dists_catalogue.boundary_settings import BOUNDARY_KWARGS, BOUNDARY_SETTINGS
 from policy_dists_reference import arbiter
 from policy_dists_reference.activations import PositiveParameter
 from property_tests.reference_values import reference_entropy, reference_log_prob, reference_mean
@@ -381,51 +382,29 @@ def test_activations_agree_with_the_reference(
 
 # ---- the arbiter at the boundary ----
 
-# Parameter settings that stress the boundary, as the audit's (restated, not imported): std at
-# its bounds (raw -40 and +30 saturate the activations), mu = ±3, alpha and beta at their lows
-# and large, separated and identical modes, near-one-hot and flat logits; plus clip bounds
-# next to ±1, where log(1 - c^2) must not be formed from 1 - c*c.
-LOW, HIGH = SATURATE_LOW, SATURATE_HIGH
+# The catalogue's boundary settings (the audit's), plus clip bounds next to ±1, where
+# log(1 - c^2) must not be formed from 1 - c*c.
 NEAR_ONE = {"clip_actions_on_log_prob": (-(1 - 1e-6), 1 - 1e-6)}
-CONTINUOUS_SETTINGS: dict[str, list[tuple[dict, list[float]]]] = {
-    "TanhGaussian": [
-        ({}, [0.0, LOW]),
-        ({}, [3.0, LOW]),
-        ({}, [-3.0, LOW]),
-        ({}, [3.0, HIGH]),
-        ({}, [0.0, 0.0]),
-        (NEAR_ONE, [5.0, LOW]),
-        (NEAR_ONE, [0.0, HIGH]),
-    ],
-    "GMM": [
-        ({"gmm_modes": 3}, [-3.0, 0.0, 3.0, LOW, LOW, LOW, 0.0, 0.0, 0.0]),
-        ({"gmm_modes": 3}, [0.5, 0.5, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
-        ({"gmm_modes": 3}, [3.0, -3.0, 0.0, 1.0, 1.0, 1.0, 30.0, 0.0, 0.0]),
-        ({"gmm_modes": 3}, [-3.0, 0.0, 3.0, LOW, LOW, LOW, 0.0, 0.0, 30.0]),
-    ],
-    "Beta": [
-        ({}, [LOW, LOW]),
-        ({}, [50.0, 50.0]),
-        ({}, [LOW, 50.0]),
-        ({}, [1e3, LOW]),
-        ({}, [0.6, 0.6]),
-        ({"clip_actions_on_log_prob": (-0.999, 0.999)}, [1e3, LOW]),
-    ],
+CLIPPED_SETTINGS: dict[str, list[tuple[dict, tuple[float, ...]]]] = {
+    "TanhGaussian": [(NEAR_ONE, (5.0, SATURATE_LOW)), (NEAR_ONE, (0.0, SATURATE_HIGH))],
+    "Beta": [({"clip_actions_on_log_prob": (-0.999, 0.999)}, (1e3, SATURATE_LOW))],
 }
-ARBITER_LOG_PROB: dict[str, Callable] = {
-    "TanhGaussian": arbiter.tanh_gaussian.log_prob,
-    "GMM": arbiter.gmm.log_prob,
-    "Beta": arbiter.beta.log_prob,
+CONTINUOUS_SETTINGS: dict[str, list[tuple[dict, tuple[float, ...]]]] = {
+    name: [(dict(BOUNDARY_KWARGS[name]), s.vec) for s in BOUNDARY_SETTINGS[name]]
+    + [({**BOUNDARY_KWARGS[name], **clip}, row) for clip, row in CLIPPED_SETTINGS.get(name, [])]
+    for name in ("TanhGaussian", "GMM", "Beta")
 }
 
 
-# The part of the gradient's error that the rounding of the pre-squash x = atanh c causes
-# (error_model.tanh_gaussian_gradient_rounding); Beta's x = (c + 1)/2 is exact.
-GRADIENT_ROUNDING: dict[str, Callable] = {
-    "TanhGaussian": error_model.tanh_gaussian_gradient_rounding,
-    "GMM": error_model.gmm_gradient_rounding,
-    "Beta": lambda ref, vec, actions, dtype: np.zeros((len(actions), vec.shape[-1] + 1)),
-}
+def _gradient_rounding(
+    name: str, ref: object, vec: np.ndarray, actions: np.ndarray, dtype: torch.dtype
+) -> np.ndarray:
+    """The part of the gradient's error that the rounding of the pre-squash x = atanh c causes
+    (error_model.GRADIENT_ROUNDING); Beta's x = (c + 1)/2 is exact."""
+    bound = error_model.GRADIENT_ROUNDING.get(name)
+    if bound is None:
+        return np.zeros((len(actions), vec.shape[-1] + actions.shape[-1]))
+    return bound(ref, vec, actions, dtype)
 
 
 def _assert_gradients(
@@ -443,8 +422,8 @@ def _assert_gradients(
     assert_within(output, "gradient", got, want, tolerance, context)
 
 
-def _setting_params(kwargs: dict, row: list[float], dtype: torch.dtype) -> Params:
-    return Params({"d_action": 1, **kwargs}, in_dtype([row], dtype))
+def _setting_params(kwargs: Mapping, row: Sequence[float], dtype: torch.dtype) -> Params:
+    return Params(dict(kwargs), in_dtype([row], dtype))
 
 
 def _setting_ids(settings: dict[str, list]) -> list:
@@ -459,8 +438,8 @@ def _setting_ids(settings: dict[str, list]) -> list:
 def test_log_prob_and_gradients_at_the_boundary_agree_with_the_arbiter(
     impl: types.ModuleType,
     name: str,
-    kwargs: dict,
-    row: list[float],
+    kwargs: Mapping,
+    row: Sequence[float],
     dtype: torch.dtype,
     device: torch.device,
 ) -> None:
@@ -477,7 +456,9 @@ def test_log_prob_and_gradients_at_the_boundary_agree_with_the_arbiter(
     log_prob = case.drawn_distribution(impl, params, vec_t).log_prob(act_t).reshape(len(actions), 1)
     grad_vec, grad_act = torch.autograd.grad(log_prob.sum(), (vec_t, act_t))
     ref = case.drawn_reference(params)
-    exact = arbiter.sweep(ARBITER_LOG_PROB[name], ref, vec, actions, dtype=numpy_dtype(dtype))
+    exact = arbiter.sweep(
+        case.adapter.arbiter.log_prob, ref, vec, actions, dtype=numpy_dtype(dtype)
+    )
     values = exact.float64()
     tolerance = error_model.cond_tolerance(
         name, "log_prob", values.value, values.cond, dtype, False
@@ -492,7 +473,7 @@ def test_log_prob_and_gradients_at_the_boundary_agree_with_the_arbiter(
     )
     got = np.concatenate([_numpy(grad_vec), _numpy(grad_act)], axis=-1)
     want = np.concatenate([values.grad_vec, values.grad_action], axis=-1)
-    rounding = GRADIENT_ROUNDING[name](ref, vec, actions, dtype)
+    rounding = _gradient_rounding(name, ref, vec, actions, dtype)
     _assert_gradients(name, got, want, rounding, dtype, {"vec": vec, "actions": actions})
     # With vec frozen (no gradient recorded for the parameters) the action's gradient is the
     # same arithmetic, so the same floats: a backward that skips it there is caught.
@@ -509,30 +490,25 @@ def test_log_prob_and_gradients_at_the_boundary_agree_with_the_arbiter(
     )
 
 
-CATEGORICAL_ROWS = {
-    "near-one-hot": [30.0, 0.0, 0.0, 0.0, 0.0, 0.0],
-    "flat": [0.0] * 6,
-    "spread": [5.0, 2.0, 0.0, -2.0, -5.0, -20.0],
-}
-BINARY_ROWS = {
-    "logits 0, +-30, +-1e4": [0.0, 30.0, -30.0, 1e4, -1e4],
-    "logits +-1, +-80": [1.0, -1.0, 80.0, -80.0, 0.5],
-    # Found by the soak: at 712 the small probability is subnormal in float64 (e^-712).
-    "logits +-712, +-100": [712.0, -712.0, 100.0, -100.0, 0.0],
-}
+CATEGORICAL_ROWS = {s.name: s.vec for s in BOUNDARY_SETTINGS["Discrete"]}
+BINARY_ROWS = {s.name: s.vec for s in BOUNDARY_SETTINGS["Multibinary"]}
 
 
 @pytest.mark.parametrize("row", list(CATEGORICAL_ROWS.values()), ids=list(CATEGORICAL_ROWS))
 @pytest.mark.parametrize("name", ["Discrete", "DiscreteLikeContinuous"])
 def test_categorical_outputs_agree_with_the_arbiter(
-    impl: types.ModuleType, name: str, row: list[float], dtype: torch.dtype, device: torch.device
+    impl: types.ModuleType,
+    name: str,
+    row: Sequence[float],
+    dtype: torch.dtype,
+    device: torch.device,
 ) -> None:
     """log_prob of every class (one-hot actions for the wrapper) and the entropy within their
     16 max(eps S, ulp) budgets, the log_prob gradient within GRAD, probs within 8 ulps; the
     wrapper's exact values are the wrapped Discrete's (arbiter.discrete)."""
     case = CASES_BY_NAME[name]
-    params = _setting_params({"d_action": 6}, row, dtype)
-    d = 6
+    params = _setting_params(BOUNDARY_KWARGS[name], row, dtype)
+    d = len(row)
     vec = np.broadcast_to(params.vec, (d, d)).copy()
     vec_t = torch.tensor(vec, dtype=dtype, device=device, requires_grad=True)
     dist = case.drawn_distribution(impl, params, vec_t)
@@ -568,12 +544,12 @@ def test_categorical_outputs_agree_with_the_arbiter(
 
 @pytest.mark.parametrize("row", list(BINARY_ROWS.values()), ids=list(BINARY_ROWS))
 def test_multibinary_agrees_with_the_arbiter(
-    impl: types.ModuleType, row: list[float], dtype: torch.dtype, device: torch.device
+    impl: types.ModuleType, row: Sequence[float], dtype: torch.dtype, device: torch.device
 ) -> None:
     """log_prob of 0 and 1 and the entropy within 16 max(eps S, ulp), S = |value| (one term);
     the gradient within GRAD; probs within SIGMOID_ULPS."""
     case = CASES_BY_NAME["Multibinary"]
-    params = _setting_params({"d_action": 5}, row, dtype)
+    params = _setting_params(BOUNDARY_KWARGS["Multibinary"], row, dtype)
     vec = np.broadcast_to(params.vec, (2, 5)).copy()
     vec_t = torch.tensor(vec, dtype=dtype, device=device, requires_grad=True)
     dist = case.drawn_distribution(impl, params, vec_t)
@@ -608,10 +584,15 @@ def test_multibinary_agrees_with_the_arbiter(
 
 @pytest.mark.extension("beta_entropy")
 @pytest.mark.parametrize(
-    ("kwargs", "row"), [pytest.param(k, r, id=str(r)) for k, r in CONTINUOUS_SETTINGS["Beta"][:5]]
+    ("kwargs", "row"),
+    [pytest.param(BOUNDARY_KWARGS["Beta"], s.vec, id=s.name) for s in BOUNDARY_SETTINGS["Beta"]],
 )
 def test_beta_entropy_agrees_with_the_arbiter(
-    impl: types.ModuleType, kwargs: dict, row: list[float], dtype: torch.dtype, device: torch.device
+    impl: types.ModuleType,
+    kwargs: Mapping,
+    row: Sequence[float],
+    dtype: torch.dtype,
+    device: torch.device,
 ) -> None:
     case = CASES_BY_NAME["Beta"]
     params = _setting_params(kwargs, row, dtype)

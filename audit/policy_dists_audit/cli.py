@@ -23,8 +23,9 @@ from policy_dists_audit import report
 from policy_dists_audit.budget import BudgetError, budget_document, load_budget
 from policy_dists_audit.measure import Auditor, ClipReport, Point
 from policy_dists_audit.output_folder import OutputFolder, OutputFolderError
-from policy_dists_audit.scenarios import OUTPUTS, SCENARIOS
+from policy_dists_audit.scenarios import SCENARIOS
 from policy_dists_audit.summary import summarize
+from policy_dists_catalogue import OUTPUTS
 from policy_dists_catalogue.adapters import ADAPTERS
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}

@@ -17,14 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from policy_dists_catalogue import SATURATE_HIGH, SATURATE_LOW, STRESS_CONFIGS, gmm_vec
+from policy_dists_catalogue import OUTPUTS, STRESS_CONFIGS
 from policy_dists_catalogue.adapters import ADAPTERS
-
-
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    vec: tuple[float, ...]
+from policy_dists_catalogue.boundary_settings import BOUNDARY_KWARGS, BOUNDARY_SETTINGS, Setting
 
 
 @dataclass(frozen=True)
@@ -45,74 +40,8 @@ class Scenario:
         return np.asarray([s.vec for s in self.settings], dtype=np.float64)
 
 
-def _gmm_vec(means: list[float], raw_std: float, logits: list[float]) -> tuple[float, ...]:
-    """A GMM row whose modes share one raw std."""
-    return gmm_vec(means, [raw_std] * len(means), logits)
-
-
-_DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
-    Scenario(
-        "TanhGaussian",
-        {"d_action": 1},
-        (
-            Setting("mu=0, std_low", (0.0, SATURATE_LOW)),
-            Setting("mu=3, std_low", (3.0, SATURATE_LOW)),
-            Setting("mu=-3, std_low", (-3.0, SATURATE_LOW)),
-            Setting("mu=3, std_high", (3.0, SATURATE_HIGH)),
-            Setting("mu=0, std mid", (0.0, 0.0)),
-        ),
-    ),
-    Scenario(
-        "GMM",
-        {"d_action": 1, "gmm_modes": 3},
-        (
-            Setting(
-                "separated modes, std_low", _gmm_vec([-3.0, 0.0, 3.0], SATURATE_LOW, [0.0] * 3)
-            ),
-            Setting("identical modes", _gmm_vec([0.5] * 3, 0.0, [0.0] * 3)),
-            Setting("mu=3 dominant, wide", _gmm_vec([3.0, -3.0, 0.0], 1.0, [30.0, 0.0, 0.0])),
-            Setting(
-                "near-one-hot logits", _gmm_vec([-3.0, 0.0, 3.0], SATURATE_LOW, [0.0, 0.0, 30.0])
-            ),
-        ),
-    ),
-    Scenario(
-        "Beta",
-        {"d_action": 1},
-        (
-            Setting("alpha, beta at low", (SATURATE_LOW, SATURATE_LOW)),
-            Setting("alpha, beta large", (50.0, 50.0)),
-            Setting("alpha low, beta large", (SATURATE_LOW, 50.0)),
-            Setting("alpha large, beta low", (1e3, SATURATE_LOW)),
-            Setting("alpha = beta = 2", (0.6, 0.6)),
-        ),
-    ),
-    Scenario(
-        "Discrete",
-        {"d_action": 6},
-        (
-            Setting("near-one-hot", (30.0, 0.0, 0.0, 0.0, 0.0, 0.0)),
-            Setting("flat", (0.0,) * 6),
-            Setting("spread", (5.0, 2.0, 0.0, -2.0, -5.0, -20.0)),
-        ),
-    ),
-    Scenario(
-        "DiscreteLikeContinuous",
-        {"d_action": 6},
-        (
-            Setting("near-one-hot", (30.0, 0.0, 0.0, 0.0, 0.0, 0.0)),
-            Setting("flat", (0.0,) * 6),
-            Setting("spread", (5.0, 2.0, 0.0, -2.0, -5.0, -20.0)),
-        ),
-    ),
-    Scenario(
-        "Multibinary",
-        {"d_action": 5},
-        (
-            Setting("logits 0, ±30, ±1e4", (0.0, 30.0, -30.0, 1e4, -1e4)),
-            Setting("logits ±1, ±80", (1.0, -1.0, 80.0, -80.0, 0.5)),
-        ),
-    ),
+_DEFAULT_SCENARIOS: tuple[Scenario, ...] = tuple(
+    Scenario(output, dict(BOUNDARY_KWARGS[output]), BOUNDARY_SETTINGS[output]) for output in OUTPUTS
 )
 
 
@@ -133,5 +62,3 @@ SCENARIOS: tuple[Scenario, ...] = tuple(
     for scenario in _DEFAULT_SCENARIOS
     for config in STRESS_CONFIGS[scenario.output]
 )
-
-OUTPUTS: tuple[str, ...] = tuple(dict.fromkeys(s.output for s in SCENARIOS))

@@ -11,8 +11,8 @@ import torch
 from policy_dists_audit.budget import MEASURES, load_budget
 from policy_dists_audit.cli import run
 from policy_dists_audit.output_folder import MANIFEST
-from policy_dists_audit.scenarios import OUTPUTS, SCENARIOS
-from policy_dists_catalogue import STRESS_CONFIGS
+from policy_dists_audit.scenarios import SCENARIOS
+from policy_dists_catalogue import OUTPUTS, STRESS_CONFIGS
 
 SMALL = ["--outputs", "TanhGaussian,Discrete"]
 
