@@ -16,6 +16,7 @@ from typing import Any
 import torch
 
 from benchmarks.cases import KWARGS, RSAMPLE_OUTPUTS
+from policy_dists_catalogue.adapters import ADAPTERS
 
 
 class Kernels(ABC):
@@ -76,14 +77,15 @@ class ImplKernels(DistributionKernels):
 
     def __init__(self, output: str, module: types.ModuleType) -> None:
         super().__init__(output)
-        self._module = module
-        self._wrap = output == "DiscreteLikeContinuous"
-        policy_output = "Discrete" if self._wrap else output
-        self._policy_output = getattr(module, policy_output)(**KWARGS[output])
+        adapter = ADAPTERS[output]
+        # The PolicyOutput object is built once, outside the timed forward; a wrapper (the
+        # adapter's) is applied to each distribution, as a training step does.
+        self._wrapper = getattr(module, output) if adapter.wrapped else None
+        self._policy_output = getattr(module, adapter.output_class)(**KWARGS[output])
 
     def forward(self, vec: torch.Tensor) -> torch.distributions.Distribution:
         dist = self._policy_output(vec)
-        return self._module.DiscreteLikeContinuous(dist) if self._wrap else dist
+        return dist if self._wrapper is None else self._wrapper(dist)
 
 
 class CompiledTrainSteps:
