@@ -17,6 +17,7 @@ from mpmath import mp
 import policy_dists_reference as reference
 from golden.cases import NUMPY_DTYPES, Case, OutputSpec, split_config
 from golden.error_model import K
+from policy_dists_catalogue import gmm_blocks
 from policy_dists_catalogue.adapters import ADAPTERS, OutputAdapter
 from policy_dists_catalogue.error_model import NORMALIZING_SUMS
 from policy_dists_reference import arbiter
@@ -48,13 +49,13 @@ def _inside(action: tuple[float, ...]) -> np.ndarray:
 
 
 def _gmm_mean_scales(output: reference.GMM, vec: np.ndarray, dtype: type) -> Exact:
-    modes, d = output.gmm_modes, output.d_action
-    logits = [mpmath.mpf(float(v)) for v in vec[2 * modes * d :]]
+    means, _, mode_logits = gmm_blocks(vec, output.gmm_modes, output.d_action)
+    logits = [mpmath.mpf(float(v)) for v in mode_logits]
     log_weights = [logit - logsumexp(logits) for logit in logits]
     exact = []
     for j, y in enumerate(arbiter.gmm.mean(output, vec, dtype).value):
         spread = mp.fsum(
-            mp.exp(lw) * abs(mpmath.mpf(float(vec[m * d + j]))) * (2 + abs(lw))
+            mp.exp(lw) * abs(mpmath.mpf(float(means[m, j]))) * (2 + abs(lw))
             for m, lw in enumerate(log_weights)
         )
         exact.append((y, abs(y) + (1 - y * y) * spread))

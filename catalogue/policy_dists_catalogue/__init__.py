@@ -22,6 +22,7 @@ from policy_dists_catalogue.outputs import (
     OUTPUTS,
     SATURATE_HIGH,
     SATURATE_LOW,
+    gmm_blocks,
     gmm_vec,
     input_dimension,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "STRESS_CONFIGS",
     "TEMPERATURES",
     "boundary_actions",
+    "gmm_blocks",
     "gmm_vec",
     "input_dimension",
     "module_kwargs",

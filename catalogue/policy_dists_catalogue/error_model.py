@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike, DTypeLike
 from scipy.special import digamma, expit, log_softmax, logsumexp, polygamma, softmax
 
 import policy_dists_reference as reference
+from policy_dists_catalogue.outputs import gmm_blocks
 from policy_dists_reference.activations import PositiveParameter
 from policy_dists_reference.special import log_beta
 from policy_dists_reference.tanh_squash import log_cosh, log_one_minus_square
@@ -347,7 +348,7 @@ def _gmm_cond_at(
     pi_m); shape (..., 1)."""
     p = ref.params(vec, float_dtype(dtype))
     modes, d = ref.gmm_modes, ref.d_action
-    raw = vec[..., modes * d : 2 * modes * d].reshape((*vec.shape[:-1], modes, d))
+    _, raw, _ = gmm_blocks(vec, modes, d)
     sigma_cond = activation_condition(ref.std, raw)
     x = x[..., None, :]
     z = (x - p.means) / p.stds
@@ -519,7 +520,7 @@ def gmm_gradient_rounding(
     sigma' (activation_slope_error)."""
     p = ref.params(vec, float_dtype(dtype))
     modes, d = ref.gmm_modes, ref.d_action
-    raw = vec[..., modes * d : 2 * modes * d].reshape((*vec.shape[:-1], modes, d))
+    _, raw, _ = gmm_blocks(vec, modes, d)
     slope = activation_derivative(ref.std, raw, dtype)  # (..., M, d)
     c, x, dx, inside = _pre_squash(ref, action, dtype)  # (..., d)
     z = (x[..., None, :] - p.means) / p.stds

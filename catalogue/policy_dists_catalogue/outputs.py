@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+from numpy.typing import ArrayLike
+
 # The seed page's concrete outputs (SPEC §4).
 OUTPUTS: tuple[str, ...] = (
     "TanhGaussian",
@@ -52,3 +55,15 @@ def gmm_vec(
             "do not make M modes of d dimensions"
         )
     return (*means, *raw_stds, *logits)
+
+
+def gmm_blocks(vec: ArrayLike, modes: int, d: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The inverse of gmm_vec on rows (..., (2 d + 1) M): (means (..., M, d), raw stds
+    (..., M, d), mode logits (..., M))."""
+    vec = np.asarray(vec)
+    if vec.shape[-1] != (2 * d + 1) * modes:
+        raise ValueError(f"gmm_blocks: a row of {vec.shape[-1]} is not {modes} modes of {d}")
+    per_mode = (*vec.shape[:-1], modes, d)
+    means = vec[..., : modes * d].reshape(per_mode)
+    raw_stds = vec[..., modes * d : 2 * modes * d].reshape(per_mode)
+    return means, raw_stds, vec[..., 2 * modes * d :]

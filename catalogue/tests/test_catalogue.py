@@ -9,6 +9,7 @@ import policy_dists_reference as reference
 from policy_dists_catalogue import (
     OUTPUTS,
     boundary_actions,
+    gmm_blocks,
     gmm_vec,
     input_dimension,
     signed_boundary_actions,
@@ -56,3 +57,13 @@ def test_every_output_has_one_adapter_whose_output_class_the_reference_has() -> 
         assert isinstance(
             adapter.reference({"d_action": 2}), getattr(reference, adapter.output_class)
         )
+
+
+def test_gmm_blocks_undo_gmm_vec() -> None:
+    row = gmm_vec([1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [9.0, 10.0])
+    means, raw_stds, logits = gmm_blocks(np.array([row, row]), modes=2, d=2)
+    assert means.tolist() == [[[1.0, 2.0], [3.0, 4.0]]] * 2
+    assert raw_stds.tolist() == [[[5.0, 6.0], [7.0, 8.0]]] * 2
+    assert logits.tolist() == [[9.0, 10.0]] * 2
+    with pytest.raises(ValueError, match="not 3 modes of 2"):
+        gmm_blocks(np.array(row), modes=3, d=2)
