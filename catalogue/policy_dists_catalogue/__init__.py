@@ -2,11 +2,13 @@
 
 The suite's registry and strategies, the golden cases, the audit's scenarios and the
 benchmark cases read from here the outputs' names, their vec layout, the constructor
-configurations and raw values that stress them, and the actions at the boundary; and the error
-model (`policy_dists_catalogue.error_model`: every budget with its derivation, the condition
-sums), which the suite, the golden fixtures and the audit's default budget share. No torch,
-so the shipped audit imports it as the suite does; the error model also needs scipy and the
-reference, and is not imported here.
+configurations and raw values that stress them, the actions and settings at the boundary
+(`boundary_settings`); one adapter per output (`adapters`: how the implementation's, the
+reference's and the arbiter's objects are built); and the error model (`error_model`: every
+budget with its derivation, the condition sums), which the suite, the golden fixtures and the
+audit's default budget share. No torch, so the shipped audit imports it as the suite does;
+`adapters` and `error_model` also need scipy, mpmath and the reference, and are not imported
+here.
 """
 
 from policy_dists_catalogue.actions import boundary_actions, signed_boundary_actions
