@@ -111,7 +111,7 @@ class OutputCase:
 
     @property
     def is_policy_output(self) -> bool:
-        return self.wrapper_kwargs is None
+        return not self.adapter.wrapped
 
     @property
     def d_action(self) -> int:

@@ -23,7 +23,7 @@ from policy_dists_audit import report
 from policy_dists_audit.budget import BudgetError, budget_document, load_budget
 from policy_dists_audit.measure import Auditor, ClipReport, Point
 from policy_dists_audit.output_folder import OutputFolder, OutputFolderError
-from policy_dists_audit.scenarios import SCENARIOS
+from policy_dists_audit.scenarios import scenarios_for
 from policy_dists_audit.summary import summarize
 from policy_dists_catalogue import OUTPUTS
 from policy_dists_catalogue.adapters import ADAPTERS
@@ -90,7 +90,8 @@ def _measure(
     points: list[Point] = []
     clips: list[ClipReport] = []
     not_applicable: list[str] = []
-    scenarios = [s for s in SCENARIOS if s.output in outputs]
+    scenarios = [s for s in scenarios_for(impl) if s.output in outputs]
+    not_applicable += [o for o in outputs if all(s.output != o for s in scenarios)]
     jobs = [(s, dev, dt) for s in scenarios for dev in devices for dt in dtypes]
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("auditing", total=len(jobs))

@@ -11,6 +11,7 @@ its configuration when that is not the default.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -62,3 +63,18 @@ SCENARIOS: tuple[Scenario, ...] = tuple(
     for scenario in _DEFAULT_SCENARIOS
     for config in STRESS_CONFIGS[scenario.output]
 )
+
+
+def scenarios_for(module: types.ModuleType) -> tuple[Scenario, ...]:
+    """What to sweep for `module`: SCENARIOS, or, for a module that declares the one
+    configuration of each output it provides (DECLARED_CONFIGS, as a peer library's adapter
+    does: policy_dists_adapters), each declared output's settings under that configuration,
+    for the implementation and the reference alike."""
+    declared = getattr(module, "DECLARED_CONFIGS", None)
+    if declared is None:
+        return SCENARIOS
+    return tuple(
+        Scenario(s.output, {**s.kwargs, **declared[s.output]}, s.settings)
+        for s in _DEFAULT_SCENARIOS
+        if s.output in declared
+    )
