@@ -477,14 +477,18 @@ def discrete_entropy_cond(ref: reference.Discrete, vec: np.ndarray, dtype: DType
 
 # ---- gradients: the rounding of the pre-squash x ----
 
-# atanh(c) carries <= 2 ulps (a library call and its rounding); see presquash_rounding.
+# atanh(c) carries <= 2 ulps (a library call and its rounding); see
+# tanh_gaussian_gradient_rounding.
 ATANH_ULPS = 2
 
 
 def _pre_squash(ref: object, action: np.ndarray, dtype: DTypeLike) -> tuple[np.ndarray, ...]:
     c = np.clip(action, *ref.clip_bounds(float_dtype(dtype)))
     inside = action == c  # the clamp passes the gradient on the closed [l, h]
-    x = np.arctanh(c)
+    # With clip bounds of ±1 (an output that clips nothing), c = ±1 gives x = ±inf: the
+    # density is 0 there and no finite gradient is owed, so the bound is inf.
+    with np.errstate(divide="ignore"):
+        x = np.arctanh(c)
     return c, x, ATANH_ULPS * eps(dtype) * np.abs(x), inside
 
 

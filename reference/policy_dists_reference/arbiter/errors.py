@@ -31,7 +31,8 @@ def _ulp_at(exact: object, dtype: np.dtype) -> float:
 def error_ulps(value: ArrayLike, exact: ArrayLike, dtype: DTypeLike) -> np.ndarray:
     """|value - exact| in ULPs of `dtype` at the exact value; exact may hold mpf or floats."""
     dtype = working_dtype(dtype)
-    with mpmath.mp.workdps(DIGITS):
+    # A NaN value's error is NaN, which the callers report as non-finite: no warning for it.
+    with mpmath.mp.workdps(DIGITS), np.errstate(invalid="ignore"):
         measure = np.frompyfunc(
             lambda v, e: _relative_to(_absolute_error(v, e), mpmath.mpf(_ulp_at(e, dtype))), 2, 1
         )
@@ -48,7 +49,7 @@ def _relative_to(error: mpmath.mpf, scale: mpmath.mpf) -> float:
 def error_cond(value: ArrayLike, exact: ArrayLike, cond: ArrayLike, dtype: DTypeLike) -> np.ndarray:
     """|value - exact| / (eps * S), eps the machine epsilon of `dtype`, S the condition sum."""
     eps = float(np.finfo(working_dtype(dtype)).eps)
-    with mpmath.mp.workdps(DIGITS):
+    with mpmath.mp.workdps(DIGITS), np.errstate(invalid="ignore"):  # as in error_ulps
         measure = np.frompyfunc(
             lambda v, e, s: _relative_to(_absolute_error(v, e), eps * mpmath.mpf(s)), 3, 1
         )
