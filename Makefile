@@ -13,7 +13,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,dev,audit]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,dev,audit,peers]'
 	@touch $(STAMP)
 
 audit: $(STAMP)
@@ -44,7 +44,7 @@ compile-report: $(STAMP)
 MUTATE_STAMP := $(VENV)/.installed-mutate
 
 $(MUTATE_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,dev,audit,mutate]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,dev,audit,peers,mutate]'
 	@touch $(MUTATE_STAMP)
 
 mutate: $(MUTATE_STAMP)

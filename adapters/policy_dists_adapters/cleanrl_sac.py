@@ -16,10 +16,12 @@ is a deliberate bias, reported by the audit as error against the exact density.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from typing import ClassVar
 
 import torch
 from torch.distributions import Normal
+
+from policy_dists_adapters.declared import DeclaredOutput
 
 LOG_STD_MIN, LOG_STD_MAX = -5.0, 2.0
 JACOBIAN_EPSILON = 1e-6
@@ -79,35 +81,14 @@ class SquashedNormal:
         return (self.normal.log_prob(x) - jacobian).sum(-1, keepdim=True)
 
 
-class TanhGaussian(torch.nn.Module):
-    """The amago TanhGaussian API over CleanRL's actor head; only its own parameterization
-    (DECLARED_CONFIGS) is accepted."""
+class TanhGaussian(DeclaredOutput):
+    """The amago TanhGaussian API over CleanRL's actor head (its parameterization only)."""
 
-    def __init__(
-        self,
-        d_action: int,
-        std_low: float = math.exp(LOG_STD_MIN),
-        std_high: float = math.exp(LOG_STD_MAX),
-        std_activation: Callable[..., torch.Tensor] = tanh_bounded_positive,
-        clip_actions_on_log_prob: tuple[float, float] = (-1.0, 1.0),
-    ) -> None:
-        super().__init__()
-        if std_activation is not tanh_bounded_positive:
-            raise ValueError(
-                "cleanrl_sac.TanhGaussian: std_activation must be CleanRL's log-std map "
-                "(cleanrl_sac.tanh_bounded_positive)"
-            )
-        if tuple(clip_actions_on_log_prob) != (-1.0, 1.0):
-            raise ValueError(
-                "cleanrl_sac.TanhGaussian: clip_actions_on_log_prob must be (-1, 1); CleanRL "
-                "clips no action"
-            )
-        self.d_action, self.std_low, self.std_high = d_action, std_low, std_high
-
-    @property
-    def input_dimension(self) -> int:
-        return 2 * self.d_action
+    declared = DECLARED_CONFIGS["TanhGaussian"]
+    activations: ClassVar = {"tanh_bounded_positive": tanh_bounded_positive}
+    values_per_action = 2
 
     def forward(self, vec: torch.Tensor, log_dict: dict | None = None) -> SquashedNormal:
         mean, raw = vec.split(self.d_action, dim=-1)
-        return SquashedNormal(mean, tanh_bounded_positive(raw, self.std_low, self.std_high))
+        std = tanh_bounded_positive(raw, self.declared["std_low"], self.declared["std_high"])
+        return SquashedNormal(mean, std)

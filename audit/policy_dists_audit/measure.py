@@ -129,7 +129,9 @@ class Auditor:
         points = []
         for i in np.ndindex(got.shape):
             grad_error = None
-            if grads is not None:
+            # Where the exact value is not finite (the log-density's -inf at |a| = 1 of an
+            # output that clips nothing) no finite gradient is owed: no gradient error.
+            if grads is not None and math.isfinite(float(values.value[i])):
                 want = [values.grad_vec[i[0]]]
                 if values.grad_action is not None:
                     want.append(values.grad_action[i[0]])

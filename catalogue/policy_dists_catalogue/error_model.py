@@ -262,12 +262,16 @@ def activation_derivative(
     """d activation / d raw in float64 for a reference PositiveParameter (SPEC §3):
     tanh_bounded_positive: value (log high - log low) sech^2(x)/2, with sech^2(x)/2 =
     2 sigmoid(2x) sigmoid(-2x); softplus_bounded_positive: sigmoid(x), 0 where the clamp at
-    `high` (rounded to the dtype, as the implementation holds it) is active."""
+    `high` (rounded to the dtype, as the implementation holds it) is active;
+    exp_clamped_log_std: the value inside the clamp, 0 outside."""
     raw = np.asarray(raw, dtype=np.float64)
     value = parameter(raw, float_dtype(dtype))
     if parameter.activation is reference.tanh_bounded_positive:
         spread = math.log(parameter.high) - math.log(parameter.low)
         return value * spread * 2 * expit(2 * raw) * expit(-2 * raw)
+    if parameter.activation is reference.exp_clamped_log_std:
+        inside = (raw >= math.log(parameter.low)) & (raw <= math.log(parameter.high))
+        return np.where(inside, value, 0.0)
     slope = expit(raw)
     if parameter.high is None:
         return slope
@@ -507,10 +511,13 @@ def tanh_gaussian_gradient_rounding(
     raw = vec[..., ref.d_action :]
     slope = activation_derivative(ref.std, raw, dtype)
     d_mu = dx / p.sigma**2
-    d_raw = 2 * np.abs(z * slope) * dx / p.sigma**2 + np.abs(z * z - 1) / p.sigma * (
-        activation_slope_error(ref.std, raw, dtype)
-    )
-    d_c = np.where(inside, dx / (p.sigma**2 * (1 - c * c)), 0.0)
+    # x = ±inf (c = ±1, see _pre_squash) makes inf * 0 terms: the bound there is NaN, where
+    # no gradient is owed (the density is 0).
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d_raw = 2 * np.abs(z * slope) * dx / p.sigma**2 + np.abs(z * z - 1) / p.sigma * (
+            activation_slope_error(ref.std, raw, dtype)
+        )
+        d_c = np.where(inside, dx / (p.sigma**2 * (1 - c * c)), 0.0)
     return np.concatenate([d_mu, d_raw, d_c], axis=-1)
 
 

@@ -34,10 +34,11 @@ Methods (numpy, vectorized; batch shapes of vec and action broadcast):
   Discrete.action_from_buffer(action, dtype), Discrete.clip_probs(dtype), Multibinary.mode
   DiscreteLikeContinuous: params(), pmf(), entropy(), log_prob(action),
                           straight_through_sample(g), straight_through_jacobian(g)
-Activations: softplus_bounded_positive(x, low, high=None), tanh_bounded_positive(x, low, high).
+Activations: softplus_bounded_positive(x, low, high=None), tanh_bounded_positive(x, low, high),
+exp_clamped_log_std(x, low, high).
 """
 
-from .activations import softplus_bounded_positive, tanh_bounded_positive
+from .activations import exp_clamped_log_std, softplus_bounded_positive, tanh_bounded_positive
 from .beta import Beta, BetaParams
 from .categorical import CategoricalParams
 from .discrete import Discrete
@@ -58,6 +59,7 @@ __all__ = [
     "Multibinary",
     "TanhGaussian",
     "TanhGaussianParams",
+    "exp_clamped_log_std",
     "softplus_bounded_positive",
     "tanh_bounded_positive",
 ]

@@ -1,4 +1,5 @@
-"""The two positive-parameter activations of SPEC §3, in float64."""
+"""The positive-parameter activations, in float64: the two of SPEC §3, and the clamped log
+std of peer libraries (Stable-Baselines3's SAC)."""
 
 from __future__ import annotations
 
@@ -38,14 +39,25 @@ def tanh_bounded_positive(x: ArrayLike, low: float, high: float) -> np.ndarray:
     return np.exp(np.log(low) + (np.log(high) - np.log(low)) * fraction)
 
 
+def exp_clamped_log_std(x: ArrayLike, low: float, high: float) -> np.ndarray:
+    """exp(clamp(x, log low, log high)): x read as a log std, clamped (Stable-Baselines3's SAC
+    actor: log std in [-20, 2]). high must be finite."""
+    low = check_positive("low", low)
+    high = check_upper_bound("high", high, "low", low)
+    if high is None or np.isinf(high):
+        raise ValueError(f"high must be a finite number for exp_clamped_log_std, got {high!r}")
+    return np.exp(np.clip(np.asarray(x, dtype=np.float64), np.log(low), np.log(high)))
+
+
 ACTIVATIONS: dict[str, Activation] = {
     "softplus_bounded_positive": softplus_bounded_positive,
     "tanh_bounded_positive": tanh_bounded_positive,
+    "exp_clamped_log_std": exp_clamped_log_std,
 }
 
 
 def resolve_activation(name: str, activation: str | Activation) -> Activation:
-    """One of the two reference activations, given by its name or the function itself."""
+    """One of the reference activations, given by its name or the function itself."""
     if isinstance(activation, str) and activation in ACTIVATIONS:
         return ACTIVATIONS[activation]
     if any(activation is known for known in ACTIVATIONS.values()):
@@ -74,9 +86,10 @@ class PositiveParameter:
         function = resolve_activation(activation_name, activation)
         low = check_positive(low_name, low)
         high = check_upper_bound(high_name, high, low_name, low)
-        if function is tanh_bounded_positive and (high is None or np.isinf(high)):
+        log_space = (tanh_bounded_positive, exp_clamped_log_std)
+        if function in log_space and (high is None or np.isinf(high)):
             raise ValueError(
-                f"{high_name} must be a finite number for tanh_bounded_positive, got {high!r}"
+                f"{high_name} must be a finite number for {function.__name__}, got {high!r}"
             )
         return cls(function, low, high)
 
@@ -84,9 +97,9 @@ class PositiveParameter:
         """The upper bound as the implementation holds it.
 
         softplus_bounded_positive's `high` is a clamp done in the working dtype, so it is
-        rounded to that dtype; tanh_bounded_positive only takes its logarithm, exactly.
+        rounded to that dtype; the log-space activations only take its logarithm, exactly.
         """
-        if self.high is None or self.activation is tanh_bounded_positive:
+        if self.high is None or self.activation is not softplus_bounded_positive:
             return self.high
         return round_to_dtype(self.high, dtype)
 

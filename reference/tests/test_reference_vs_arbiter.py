@@ -82,6 +82,14 @@ TANH_GAUSSIANS = {
     "softplus": ref.TanhGaussian(
         1, std_low=1e-3, std_high=3.0, std_activation="softplus_bounded_positive"
     ),
+    # Stable-Baselines3's SAC: log std clamped to [-20, 2] (raw -20 is the clamp's edge), no clip.
+    "clamped log std": ref.TanhGaussian(
+        1,
+        std_low=float(np.exp(-20.0)),
+        std_high=float(np.exp(2.0)),
+        std_activation="exp_clamped_log_std",
+        clip_actions_on_log_prob=(-1.0, 1.0),
+    ),
 }
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import mpmath
+import numpy as np
 from mpmath import mp
 from numpy.typing import DTypeLike
 
-from ..activations import PositiveParameter, tanh_bounded_positive
+from ..activations import PositiveParameter, exp_clamped_log_std, tanh_bounded_positive
 from .elementary import sigmoid, softplus
 from .precision import exact
 
@@ -22,8 +23,15 @@ def positive_parameter(
     tanh_bounded_positive: exp(L), L = log low + (log high - log low)(tanh raw + 1)/2; derivative
     value * (log high - log low) * sech^2(raw) / 2. Rounding L's terms perturbs the value
     relatively by their magnitudes, so its relative condition is the sum of those magnitudes.
+    exp_clamped_log_std: exp(clamp(raw, log low, log high)); derivative the value inside the
+    clamp, 0 outside. The clamp is exact and exp takes it as is: relative condition 1.
     """
     low = exact(parameter.low)
+    if parameter.activation is exp_clamped_log_std:
+        log_low, log_high = exact(np.log(parameter.low)), exact(np.log(parameter.high))
+        inside = log_low <= raw <= log_high
+        value = mp.exp(min(max(raw, log_low), log_high))
+        return value, value if inside else mpmath.mpf(0), mpmath.mpf(1)
     if parameter.activation is tanh_bounded_positive:
         log_low, log_high = mp.log(low), mp.log(exact(parameter.high))
         interpolated = (log_high - log_low) * (mp.tanh(raw) + 1) / 2
