@@ -12,12 +12,13 @@ from dataclasses import dataclass
 import torch
 
 from policy_dists_catalogue import OUTPUTS, input_dimension
+from policy_dists_catalogue.adapters import ADAPTERS
 
 D_ACTION = 6
 DISCRETE_ACTIONS = 18
 GMM_MODES = 5
 
-RSAMPLE_OUTPUTS = frozenset({"TanhGaussian", "Beta", "DiscreteLikeContinuous"})
+RSAMPLE_OUTPUTS = frozenset(name for name, a in ADAPTERS.items() if a.reparameterized)
 # The constructor kwargs every variant's output is built with.
 KWARGS = {
     output: {"d_action": D_ACTION, "gmm_modes": GMM_MODES}

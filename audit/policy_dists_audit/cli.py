@@ -10,16 +10,18 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib
+import importlib.util
 import json
 import time
 import types
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from rich.console import Console
 from rich.progress import Progress
 
-from policy_dists_audit import report
+from policy_dists_audit import compare, report
 from policy_dists_audit.budget import BudgetError, budget_document, load_budget
 from policy_dists_audit.measure import Auditor, ClipReport, Point
 from policy_dists_audit.output_folder import OutputFolder, OutputFolderError
@@ -53,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
         help="print the default budget with its derivations as JSON (a --budget template), exit",
     )
     parser.add_argument("--outputs", default=",".join(OUTPUTS), help="comma-separated outputs")
+    parser.add_argument(
+        "--compare",
+        help="comma-separated implementations to audit side by side instead of --impl (a bare "
+        "name of a policy_dists_adapters module is that module: sb3,cleanrl_sac); writes "
+        "compare.json and compare.png",
+    )
     return parser
 
 
@@ -73,11 +81,14 @@ def _devices(value: str) -> list[torch.device]:
     return [torch.device(n) for n in names]
 
 
-def _import(name: str) -> types.ModuleType:
+def _import(name: str, option: str = "--impl") -> types.ModuleType:
     try:
         return importlib.import_module(name)
     except ImportError as err:
-        raise UsageError(f"--impl {name}: cannot import it ({err})") from err
+        adapter = f"policy_dists_adapters.{name}"
+        if "." not in name and importlib.util.find_spec(adapter) is not None:
+            return importlib.import_module(adapter)
+        raise UsageError(f"{option} {name}: cannot import it ({err})") from err
 
 
 def _measure(
@@ -121,16 +132,14 @@ def run(argv: list[str] | None = None) -> int:
         print(json.dumps(budget_document(), indent=1))
         return 0
     try:
-        impl = _import(args.impl)
-        dtypes = _split(args.dtype, DTYPES, "--dtype")
-        devices = _devices(args.device)
-        outputs = _split(args.outputs, OUTPUTS, "--outputs")
-        budget = load_budget(args.budget)
-        folder = OutputFolder(args.out)
-        folder.check_writable(("audit.json", "audit.png"))
+        request = _request(args)
     except (UsageError, BudgetError, OutputFolderError) as err:
         console.print(f"policy-dists-audit: error: {err}", highlight=False)
         return 2
+    if args.compare is not None:
+        return _run_compare(request, console)
+    (_, impl), dtypes, devices, outputs = request.impls[0], *request.sweep
+    budget, folder = request.budget, request.folder
     started = time.perf_counter()
     points, clips, not_applicable = _measure(impl, outputs, devices, dtypes, console)
     rows = summarize(points, clips, budget)
@@ -147,7 +156,7 @@ def run(argv: list[str] | None = None) -> int:
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "seconds": round(elapsed, 2),
         "not_applicable": not_applicable,
-        "budget": str(args.budget) if args.budget else "default",
+        "budget": request.budget_source,
     }
     for message in folder.write_text("audit.json", report.audit_json(meta, rows, points, clips)):
         console.print(message)
@@ -165,6 +174,86 @@ def run(argv: list[str] | None = None) -> int:
             )
         return 1
     return 0
+
+
+@dataclass(frozen=True)
+class _Request:
+    """A checked command line: (name, module) of each implementation, the sweep's dtypes,
+    devices and outputs, the budget and the output folder."""
+
+    impls: list[tuple[str, types.ModuleType]]
+    sweep: tuple[list[str], list[torch.device], list[str]]
+    budget: dict
+    budget_source: str
+    folder: OutputFolder
+
+
+def _request(args: argparse.Namespace) -> _Request:
+    if args.compare is None:
+        impls = [(args.impl, _import(args.impl))]
+        files = ("audit.json", "audit.png")
+    else:
+        names = [n.strip() for n in args.compare.split(",") if n.strip()]
+        if len(names) < 2:
+            raise UsageError("--compare needs at least two implementations")
+        impls = [(name, _import(name, "--compare")) for name in names]
+        files = ("compare.json", "compare.png")
+    sweep = (
+        _split(args.dtype, DTYPES, "--dtype"),
+        _devices(args.device),
+        _split(args.outputs, OUTPUTS, "--outputs"),
+    )
+    budget = load_budget(args.budget)
+    folder = OutputFolder(args.out)
+    folder.check_writable(files)
+    source = str(args.budget) if args.budget else "default"
+    return _Request(impls, sweep, budget, source, folder)
+
+
+def _run_compare(request: _Request, console: Console) -> int:
+    dtypes, devices, outputs = request.sweep
+    budget, folder = request.budget, request.folder
+    names = [name for name, _ in request.impls]
+    started = time.perf_counter()
+    compared = []
+    for name, impl in request.impls:
+        points, clips, not_applicable = _measure(impl, outputs, devices, dtypes, console)
+        steps = {
+            output: seconds
+            for output in outputs
+            if (seconds := compare.step_seconds(impl, output, torch.float32)) is not None
+        }
+        rows = summarize(points, clips, budget)
+        compared.append(compare.Compared(name, rows, points, not_applicable, steps))
+    table = compare.table_rows(compared, budget)
+    compare.print_table(console, compared, table)
+    meta = {
+        "tool": "policy-dists-audit --compare",
+        "implementations": names,
+        "torch": torch.__version__,
+        "dtypes": dtypes,
+        "devices": [str(d) for d in devices],
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - started, 2),
+        "budget": request.budget_source,
+        "step": "forward + draw + log_prob + backward, float32 CPU, B = 256, median of 20",
+    }
+    document = {
+        "meta": meta,
+        "table": table,
+        "not_applicable": {c.name: c.not_applicable for c in compared},
+        "step_seconds": {c.name: c.step_seconds for c in compared},
+        "summary": {c.name: [r.as_dict() for r in c.rows] for c in compared},
+    }
+    for message in folder.write_text("compare.json", report.json_text(document)):
+        console.print(message)
+    for message in folder.write_with(
+        "compare.png", lambda p: compare.write_plot(p, compared, budget)
+    ):
+        console.print(message)
+    console.print(f"{len(names)} implementations compared; results in {folder.path}/")
+    over = any(r.over_budget for c in compared for r in c.rows)
+    return 1 if over else 0
 
 
 def main() -> int:

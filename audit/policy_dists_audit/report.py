@@ -81,6 +81,11 @@ def _clean(obj: object) -> object:
     return _json_number(obj)
 
 
+def json_text(document: dict) -> str:
+    """`document` as JSON; non-finite floats are written as the strings "inf"/"nan"."""
+    return json.dumps(_clean(document), indent=1)
+
+
 def audit_json(meta: dict, rows: list[Row], points: list[Point], clips: list[ClipReport]) -> str:
     """Every number of the run; non-finite floats are written as the strings "inf"/"nan"."""
     return json.dumps(

@@ -95,3 +95,31 @@ def test_scenarios_sweep_every_stress_configuration_of_every_output() -> None:
                 output,
                 config,
             )
+
+
+def test_compare_writes_one_table_and_plot_with_every_implementation(tmp_path: Path) -> None:
+    status = run(
+        [
+            "--compare",
+            "policy_dists,cleanrl_sac",
+            "--outputs",
+            "TanhGaussian,GMM",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert status == 1  # the CleanRL-style formula is over budget
+    document = json.loads((tmp_path / "compare.json").read_text())
+    assert document["meta"]["implementations"] == ["policy_dists", "cleanrl_sac"]
+    cells = {(e["output"], e["dtype"], e["measure"]): e["cells"] for e in document["table"]}
+    f32 = cells[("TanhGaussian", "float32", "log_prob_cond")]
+    assert f32["policy_dists"]["verdict"] == "ok" and f32["cleanrl_sac"]["verdict"] == "over"
+    assert cells[("GMM", "float32", "log_prob_cond")]["cleanrl_sac"]["verdict"] == "not provided"
+    assert set(document["step_seconds"]["cleanrl_sac"]) == {"TanhGaussian"}
+    assert (tmp_path / "compare.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_compare_needs_two_importable_implementations(tmp_path: Path) -> None:
+    assert run(["--compare", "policy_dists", "--out", str(tmp_path / "a")]) == 2
+    assert run(["--compare", "policy_dists,no_such_library", "--out", str(tmp_path / "b")]) == 2
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()

@@ -39,7 +39,8 @@ class OutputAdapter:
     indices), "one_hot" (one-hot actions), "binary" (d Bernoullis). arbiter is the module of
     policy_dists_reference.arbiter with its exact values. log_prob_cond(ref, vec, action,
     dtype) and entropy_cond(ref, vec, dtype) are the error model's float64 condition sums
-    (ref the reference object of the output class; None where the API has no entropy)."""
+    (ref the reference object of the output class; None where the API has no entropy).
+    reparameterized: the API's rsample draws it (GMM, Discrete and Multibinary only sample)."""
 
     name: str
     output_class: str
@@ -47,6 +48,7 @@ class OutputAdapter:
     arbiter: types.ModuleType
     log_prob_cond: Callable[..., np.ndarray]
     entropy_cond: Callable[..., np.ndarray] | None
+    reparameterized: bool = False
 
     @property
     def wrapped(self) -> bool:
@@ -92,6 +94,7 @@ ADAPTERS: dict[str, OutputAdapter] = {
             arbiter.tanh_gaussian,
             error_model.tanh_gaussian_cond,
             None,
+            reparameterized=True,
         ),
         OutputAdapter("GMM", "GMM", "continuous", arbiter.gmm, error_model.gmm_cond, None),
         OutputAdapter(
@@ -101,6 +104,7 @@ ADAPTERS: dict[str, OutputAdapter] = {
             arbiter.beta,
             error_model.beta_cond,
             error_model.beta_entropy_cond,
+            reparameterized=True,
         ),
         OutputAdapter(
             "Discrete",
@@ -117,6 +121,7 @@ ADAPTERS: dict[str, OutputAdapter] = {
             arbiter.discrete_like_continuous,
             error_model.one_hot_cond,
             error_model.discrete_entropy_cond,
+            reparameterized=True,
         ),
         OutputAdapter(
             "Multibinary",
