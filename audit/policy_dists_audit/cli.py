@@ -82,12 +82,15 @@ def _devices(value: str) -> list[torch.device]:
 
 
 def _import(name: str, option: str = "--impl") -> types.ModuleType:
+    """The module `name`; a bare name that is a policy_dists_adapters module is that adapter
+    (sb3, torchrl: the library's own package has the same name and not the API)."""
+    adapter = f"policy_dists_adapters.{name}"
+    if "." not in name and importlib.util.find_spec("policy_dists_adapters") is not None:
+        if importlib.util.find_spec(adapter) is not None:
+            name = adapter
     try:
         return importlib.import_module(name)
     except ImportError as err:
-        adapter = f"policy_dists_adapters.{name}"
-        if "." not in name and importlib.util.find_spec(adapter) is not None:
-            return importlib.import_module(adapter)
         raise UsageError(f"{option} {name}: cannot import it ({err})") from err
 
 

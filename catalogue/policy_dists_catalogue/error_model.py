@@ -26,7 +26,7 @@ from scipy.special import digamma, expit, log_softmax, logsumexp, polygamma, sof
 
 import policy_dists_reference as reference
 from policy_dists_catalogue.outputs import gmm_blocks
-from policy_dists_reference.activations import PositiveParameter
+from policy_dists_reference.activations import PositiveParameter, biased_softplus_shift
 from policy_dists_reference.special import log_beta
 from policy_dists_reference.tanh_squash import log_cosh, log_one_minus_square
 
@@ -245,8 +245,13 @@ def probs_ulps(output: str, ref: object, vec: np.ndarray, dtype: DTypeLike) -> n
 def activation_condition(parameter: PositiveParameter, raw: np.ndarray) -> np.ndarray:
     """The relative condition of an activation's output: 1 for softplus_bounded_positive (two
     positive terms), |log low| + |(log high - log low)(tanh x + 1)/2| for
-    tanh_bounded_positive (the terms of the exponent)."""
+    tanh_bounded_positive (the terms of the exponent), 1 + sigmoid(t)|t| / value for
+    biased_softplus (t = raw + c is rounded before softplus takes it)."""
     raw = np.asarray(raw, dtype=np.float64)
+    if parameter.activation is reference.biased_softplus:
+        shifted = raw + biased_softplus_shift(parameter.low)
+        value = np.logaddexp(0.0, shifted) + parameter.low
+        return 1 + expit(shifted) * np.abs(shifted) / value
     if parameter.activation is not reference.tanh_bounded_positive:
         return np.ones_like(raw)
     log_low, log_high = math.log(parameter.low), math.log(parameter.high)
@@ -263,12 +268,15 @@ def activation_derivative(
     tanh_bounded_positive: value (log high - log low) sech^2(x)/2, with sech^2(x)/2 =
     2 sigmoid(2x) sigmoid(-2x); softplus_bounded_positive: sigmoid(x), 0 where the clamp at
     `high` (rounded to the dtype, as the implementation holds it) is active;
-    exp_clamped_log_std: the value inside the clamp, 0 outside."""
+    exp_clamped_log_std: the value inside the clamp, 0 outside; biased_softplus:
+    sigmoid(raw + c)."""
     raw = np.asarray(raw, dtype=np.float64)
     value = parameter(raw, float_dtype(dtype))
     if parameter.activation is reference.tanh_bounded_positive:
         spread = math.log(parameter.high) - math.log(parameter.low)
         return value * spread * 2 * expit(2 * raw) * expit(-2 * raw)
+    if parameter.activation is reference.biased_softplus:
+        return expit(raw + biased_softplus_shift(parameter.low))
     if parameter.activation is reference.exp_clamped_log_std:
         inside = (raw >= math.log(parameter.low)) & (raw <= math.log(parameter.high))
         return np.where(inside, value, 0.0)
@@ -292,9 +300,15 @@ def activation_slope_error(
     saturates (at raw = 5.9 in float64, 1.5e-11 relative: a flake of the rsample gradient test).
     softplus_bounded_positive: sigmoid(raw) from exp, add, divide of the exact input,
     SIGMOID_ULPS eps relative; 0 where the clamp at `high` is active (both slopes are 0).
+    biased_softplus: sigmoid(t) as above, t = raw + c rounded by eps|t|/2 before it, which
+    moves the slope by sigmoid(t)(1 - sigmoid(t)) eps|t|/2.
     """
     raw = np.asarray(raw, dtype=np.float64)
     slope = np.abs(activation_derivative(parameter, raw, dtype))
+    if parameter.activation is reference.biased_softplus:
+        shifted = raw + biased_softplus_shift(parameter.low)
+        rounding = slope * (1 - slope) * eps(dtype) / 2 * np.abs(shifted)
+        return SIGMOID_ULPS.units * eps(dtype) * slope + rounding
     if parameter.activation is not reference.tanh_bounded_positive:
         return SIGMOID_ULPS.units * eps(dtype) * slope
     with np.errstate(over="ignore"):  # 2 raw overflows where expit is exactly its limit

@@ -35,10 +35,15 @@ Methods (numpy, vectorized; batch shapes of vec and action broadcast):
   DiscreteLikeContinuous: params(), pmf(), entropy(), log_prob(action),
                           straight_through_sample(g), straight_through_jacobian(g)
 Activations: softplus_bounded_positive(x, low, high=None), tanh_bounded_positive(x, low, high),
-exp_clamped_log_std(x, low, high).
+exp_clamped_log_std(x, low, high), biased_softplus(x, low).
 """
 
-from .activations import exp_clamped_log_std, softplus_bounded_positive, tanh_bounded_positive
+from .activations import (
+    biased_softplus,
+    exp_clamped_log_std,
+    softplus_bounded_positive,
+    tanh_bounded_positive,
+)
 from .beta import Beta, BetaParams
 from .categorical import CategoricalParams
 from .discrete import Discrete
@@ -59,6 +64,7 @@ __all__ = [
     "Multibinary",
     "TanhGaussian",
     "TanhGaussianParams",
+    "biased_softplus",
     "exp_clamped_log_std",
     "softplus_bounded_positive",
     "tanh_bounded_positive",

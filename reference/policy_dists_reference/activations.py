@@ -1,5 +1,5 @@
-"""The positive-parameter activations, in float64: the two of SPEC §3, and the clamped log
-std of peer libraries (Stable-Baselines3's SAC)."""
+"""The positive-parameter activations, in float64: the two of SPEC §3, and those of peer
+libraries (Stable-Baselines3's clamped log std, TorchRL's biased softplus)."""
 
 from __future__ import annotations
 
@@ -49,10 +49,29 @@ def exp_clamped_log_std(x: ArrayLike, low: float, high: float) -> np.ndarray:
     return np.exp(np.clip(np.asarray(x, dtype=np.float64), np.log(low), np.log(high)))
 
 
+def biased_softplus_shift(low: float) -> float:
+    """c = log(expm1(1 - low)), so that softplus(0 + c) + low = 1, evaluated as tensordict's
+    biased_softplus(1.0, min_val=low) holds it: 1 - low rounded to float32, expm1 and log in
+    float32 (for low = 0.01, c = 0x1.0d08ecp-1, 4.9e-8 relative below the exact value)."""
+    return float(np.log(np.expm1(np.float32(1.0 - low))))
+
+
+def biased_softplus(x: ArrayLike, low: float, high: float | None = None) -> np.ndarray:
+    """log(1 + e^(x + c)) + low, c = biased_softplus_shift(low): TorchRL's default scale
+    mapping (NormalParamExtractor's "biased_softplus_1.0", value 1 at x = 0, min_val low =
+    0.01; its scale_lb clamp of 1e-4 never acts above low). Unbounded above: high must be None."""
+    low = check_positive("low", low)
+    if high is not None:
+        raise ValueError(f"high must be None for biased_softplus (unbounded), got {high!r}")
+    # x + c is exact in float64 for float32 x and the float32 c; logaddexp is the exact softplus.
+    return np.logaddexp(0.0, np.asarray(x, dtype=np.float64) + biased_softplus_shift(low)) + low
+
+
 ACTIVATIONS: dict[str, Activation] = {
     "softplus_bounded_positive": softplus_bounded_positive,
     "tanh_bounded_positive": tanh_bounded_positive,
     "exp_clamped_log_std": exp_clamped_log_std,
+    "biased_softplus": biased_softplus,
 }
 
 
@@ -91,6 +110,8 @@ class PositiveParameter:
             raise ValueError(
                 f"{high_name} must be a finite number for {function.__name__}, got {high!r}"
             )
+        if function is biased_softplus and high is not None:
+            raise ValueError(f"{high_name} must be None for biased_softplus, got {high!r}")
         return cls(function, low, high)
 
     def high_in_dtype(self, dtype: DTypeLike) -> float | None:

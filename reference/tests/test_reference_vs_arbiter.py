@@ -90,6 +90,14 @@ TANH_GAUSSIANS = {
         std_activation="exp_clamped_log_std",
         clip_actions_on_log_prob=(-1.0, 1.0),
     ),
+    # TorchRL's TanhNormal behind NormalParamExtractor: softplus(raw + c) + 0.01, unbounded.
+    "biased softplus": ref.TanhGaussian(
+        1,
+        std_low=0.01,
+        std_high=None,
+        std_activation="biased_softplus",
+        clip_actions_on_log_prob=(-1.0, 1.0),
+    ),
 }
 
 

@@ -7,7 +7,13 @@ import numpy as np
 from mpmath import mp
 from numpy.typing import DTypeLike
 
-from ..activations import PositiveParameter, exp_clamped_log_std, tanh_bounded_positive
+from ..activations import (
+    PositiveParameter,
+    biased_softplus,
+    biased_softplus_shift,
+    exp_clamped_log_std,
+    tanh_bounded_positive,
+)
 from .elementary import sigmoid, softplus
 from .precision import exact
 
@@ -25,6 +31,9 @@ def positive_parameter(
     relatively by their magnitudes, so its relative condition is the sum of those magnitudes.
     exp_clamped_log_std: exp(clamp(raw, log low, log high)); derivative the value inside the
     clamp, 0 outside. The clamp is exact and exp takes it as is: relative condition 1.
+    biased_softplus: softplus(t) + low, t = raw + c; derivative sigmoid(t). The working dtype
+    rounds t by eps|t|, which moves the value by sigmoid(t) eps |t|: relative condition
+    1 + sigmoid(t)|t| / value.
     """
     low = exact(parameter.low)
     if parameter.activation is exp_clamped_log_std:
@@ -32,6 +41,11 @@ def positive_parameter(
         inside = log_low <= raw <= log_high
         value = mp.exp(min(max(raw, log_low), log_high))
         return value, value if inside else mpmath.mpf(0), mpmath.mpf(1)
+    if parameter.activation is biased_softplus:
+        shifted = raw + exact(biased_softplus_shift(parameter.low))
+        value = softplus(shifted) + low
+        slope = sigmoid(shifted)
+        return value, slope, 1 + slope * abs(shifted) / value
     if parameter.activation is tanh_bounded_positive:
         log_low, log_high = mp.log(low), mp.log(exact(parameter.high))
         interpolated = (log_high - log_low) * (mp.tanh(raw) + 1) / 2
