@@ -74,11 +74,12 @@ class SquashedNormal:
             return self.rsample(sample_shape)
 
     def log_prob(self, action: torch.Tensor) -> torch.Tensor:
-        """(..., 1): the formula at the draw's x for the last draw, else at x = atanh(a)."""
+        """(..., d), the formula's terms per action dimension (CleanRL sums them): at the
+        draw's x for the last draw, else at x = atanh(a)."""
         own = self._drawn is not None and action is self._drawn[0]
         x = self._drawn[1] if own else torch.atanh(action)
         jacobian = torch.log(1 - torch.tanh(x).pow(2) + JACOBIAN_EPSILON)
-        return (self.normal.log_prob(x) - jacobian).sum(-1, keepdim=True)
+        return self.normal.log_prob(x) - jacobian
 
 
 class TanhGaussian(DeclaredOutput):

@@ -47,18 +47,18 @@ def exp_clamped_log_std(raw: torch.Tensor, low: float, high: float) -> torch.Ten
 
 
 class SquashedNormal:
-    """SB3's SquashedDiagGaussianDistribution at (mean, log std), for any leading shape: SB3
-    takes (batch, d), so leading axes are flattened into its batch and restored."""
+    """SB3's SquashedDiagGaussianDistribution at (mean, log std), for any leading shape, one
+    log-density per action dimension (the API's (..., d)): SB3 takes (batch, d) and sums over
+    d, so every entry is its own batch row of one dimension, and the shape is restored."""
 
     def __init__(self, mean: torch.Tensor, log_std: torch.Tensor) -> None:
         self._mean, self._log_std = mean, log_std
         self._drawn: tuple[torch.Tensor, torch.Tensor] | None = None
 
     def _sb3(self, shape: torch.Size) -> SquashedDiagGaussianDistribution:
-        d = self._mean.shape[-1]
-        mean = self._mean.expand(shape).reshape(-1, d)
-        log_std = self._log_std.expand(shape).reshape(-1, d)
-        return SquashedDiagGaussianDistribution(d).proba_distribution(mean, log_std)
+        mean = self._mean.expand(shape).reshape(-1, 1)
+        log_std = self._log_std.expand(shape).reshape(-1, 1)
+        return SquashedDiagGaussianDistribution(1).proba_distribution(mean, log_std)
 
     @property
     def loc(self) -> torch.Tensor:
@@ -76,7 +76,7 @@ class SquashedNormal:
         shape = torch.Size(sample_shape) + self._mean.shape
         sb3 = self._sb3(shape)
         action = sb3.sample().reshape(shape)
-        self._drawn = (action, sb3.gaussian_actions)
+        self._drawn = (action, sb3.gaussian_actions.reshape(shape))
         return action
 
     def sample(self, sample_shape: torch.Size | tuple[int, ...] = ()) -> torch.Tensor:
@@ -84,12 +84,12 @@ class SquashedNormal:
             return self.rsample(sample_shape)
 
     def log_prob(self, action: torch.Tensor) -> torch.Tensor:
-        """(..., 1): SB3's log_prob, given the draw's x for the last draw."""
+        """(..., d): SB3's log_prob, given the draw's x for the last draw."""
         shape = torch.broadcast_shapes(action.shape, self._mean.shape)
         own = self._drawn is not None and action is self._drawn[0]
-        x = self._drawn[1] if own else None
-        flat = action.expand(shape).reshape(-1, shape[-1])
-        return self._sb3(shape).log_prob(flat, x).reshape(*shape[:-1], 1)
+        x = self._drawn[1].reshape(-1, 1) if own else None
+        flat = action.expand(shape).reshape(-1, 1)
+        return self._sb3(shape).log_prob(flat, x).reshape(shape)
 
 
 class TanhGaussian(DeclaredOutput):
@@ -104,13 +104,42 @@ class TanhGaussian(DeclaredOutput):
         return SquashedNormal(mean, torch.clamp(log_std, LOG_STD_MIN, LOG_STD_MAX))
 
 
+class IndexActions:
+    """SB3's categorical (torch's Categorical) with the API's action layout: draws of shape
+    batch_shape + (1,), and log_prob of such indices (a trailing 1 beyond batch_shape is the
+    action axis)."""
+
+    def __init__(self, categorical: Categorical) -> None:
+        self.categorical = categorical
+
+    @property
+    def probs(self) -> torch.Tensor:
+        return self.categorical.probs
+
+    @property
+    def logits(self) -> torch.Tensor:
+        return self.categorical.logits
+
+    def sample(self, sample_shape: torch.Size | tuple[int, ...] = ()) -> torch.Tensor:
+        return self.categorical.sample(torch.Size(sample_shape)).unsqueeze(-1)
+
+    def log_prob(self, index: torch.Tensor) -> torch.Tensor:
+        if index.dim() > len(self.categorical.batch_shape) and index.shape[-1] == 1:
+            index = index.squeeze(-1)
+        return self.categorical.log_prob(index)
+
+    def entropy(self) -> torch.Tensor:
+        return self.categorical.entropy()
+
+
 class Discrete(DeclaredOutput):
     """The amago Discrete API over SB3's CategoricalDistribution (no probability clip)."""
 
     declared = DECLARED_CONFIGS["Discrete"]
 
-    def forward(self, vec: torch.Tensor, log_dict: dict | None = None) -> Categorical:
-        return CategoricalDistribution(self.d_action).proba_distribution(vec).distribution
+    def forward(self, vec: torch.Tensor, log_dict: dict | None = None) -> IndexActions:
+        sb3 = CategoricalDistribution(self.d_action).proba_distribution(vec)
+        return IndexActions(sb3.distribution)
 
 
 class Multibinary(DeclaredOutput):

@@ -74,14 +74,14 @@ def biased_softplus(raw: torch.Tensor, low: float, high: float | None = None) ->
 
 
 class SquashedNormal:
-    """TorchRL's TanhNormal at (loc, scale); log-densities summed over the action (its
-    event_dims = 1), returned with a trailing axis of 1."""
+    """TorchRL's TanhNormal at (loc, scale) with event_dims=0 (its option for one
+    log-density per action dimension, the API's (..., d); its default sums them)."""
 
     safe_tanh: ClassVar[bool] = True
 
     def __init__(self, loc: torch.Tensor, scale: torch.Tensor) -> None:
         with validation_off():
-            self.torchrl = TanhNormal(loc, scale, safe_tanh=self.safe_tanh)
+            self.torchrl = TanhNormal(loc, scale, event_dims=0, safe_tanh=self.safe_tanh)
         self._drawn: tuple[torch.Tensor, torch.Tensor] | None = None
 
     @property
@@ -91,6 +91,13 @@ class SquashedNormal:
     @property
     def scale(self) -> torch.Tensor:
         return self.torchrl.scale
+
+    @property
+    def mean(self) -> torch.Tensor:
+        """TanhNormal's deterministic_sample, tanh(loc): the API's mean (the deterministic
+        action; TanhNormal.mean raises, E[a] having no closed form)."""
+        with validation_off():
+            return self.torchrl.deterministic_sample
 
     def rsample(self, sample_shape: torch.Size | tuple[int, ...] = ()) -> torch.Tensor:
         with validation_off():
@@ -105,11 +112,11 @@ class SquashedNormal:
         return action
 
     def log_prob(self, action: torch.Tensor) -> torch.Tensor:
-        """(..., 1): the draw's own score for the last draw, else TanhNormal.log_prob."""
+        """(..., d): the draw's own score for the last draw, else TanhNormal.log_prob."""
         if self._drawn is not None and action is self._drawn[0]:
-            return self._drawn[1].unsqueeze(-1)
+            return self._drawn[1]
         with validation_off():
-            return self.torchrl.log_prob(action).unsqueeze(-1)
+            return self.torchrl.log_prob(action)
 
 
 class OneHotScored:
