@@ -67,6 +67,7 @@ SELF_TESTS: tuple[str, ...] = (
     "golden/test_golden_power.py",
     "impl/tests",
     "mutation_testing/tests",
+    "property_tests/test_peer_mode.py",
     "property_tests/test_property_meta.py",
     "property_tests/test_soak.py",
     "reference/tests",

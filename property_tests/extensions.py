@@ -173,6 +173,12 @@ EXTENSIONS: dict[str, Extension] = {
         "the opt-in validation switch set_validation / POLICY_DISTS_VALIDATE (SPEC §6, new)",
         lambda impl: hasattr(impl, "set_validation"),
     ),
+    "exact_categorical_normalization": Extension(
+        # torch's Categorical(logits=x) forms x - logsumexp(x): backward stable, not better.
+        "Discrete's log-probabilities, probabilities and entropy carry only their own "
+        "rounding, not the logits' magnitude (error_model.categorical_input_cond; README)",
+        None,
+    ),
     "strict_validation": Extension(
         "policy-dists' stricter argument checking: constructor ValueErrors, wrong last "
         "dimension ValueError, TypeError for a non-floating vec (SPEC §3, §5, §6)",

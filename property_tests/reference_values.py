@@ -54,3 +54,29 @@ def reference_entropy(
     ref = case.drawn_reference(params)
     want = ref.entropy(params.vec, numpy_dtype(dtype))
     return want, case.adapter.entropy_cond(ref, params.vec, dtype)
+
+
+CATEGORICAL = ("Discrete", "DiscreteLikeContinuous")
+
+
+def logits_rounding(
+    case: OutputCase, params: Params, actions: np.ndarray | None, exact: bool
+) -> np.ndarray | float:
+    """The part of S that the rounding of the logits themselves adds
+    (error_model.categorical_input_cond): 0 for a non-categorical output or an implementation
+    with the exact_categorical_normalization extension; else at the scored classes (indices,
+    or the argmax of one-hot / soft actions), every class when `actions` is None."""
+    if exact or case.name not in CATEGORICAL:
+        return 0.0
+    if actions is None:
+        return error_model.categorical_input_cond(params.vec)
+    index = actions.argmax(-1) if case.name == "DiscreteLikeContinuous" else actions
+    vec = np.broadcast_to(params.vec, (*np.shape(index), params.vec.shape[-1]))
+    return error_model.categorical_input_cond(vec, np.asarray(index, dtype=np.int64))
+
+
+def entropy_logits_rounding(case: OutputCase, params: Params, exact: bool) -> np.ndarray | float:
+    """logits_rounding for the entropy (error_model.categorical_entropy_input_cond)."""
+    if exact or case.name not in CATEGORICAL:
+        return 0.0
+    return error_model.categorical_entropy_input_cond(params.vec)

@@ -27,6 +27,7 @@ import torch.nn.functional as F
 import policy_dists_reference as reference
 from policy_dists_catalogue import input_dimension
 from policy_dists_catalogue.adapters import ADAPTERS, OutputAdapter
+from property_tests import peers
 from property_tests.strategies import OUTPUT_STRATEGIES, OutputStrategy, Params
 
 Shape = tuple[int, ...]
@@ -106,8 +107,9 @@ class OutputCase:
     def reference(self, kwargs: Kwargs) -> Any:
         """The policy_dists_reference object for constructor kwargs (std_activation by name).
         For DiscreteLikeContinuous it is the reference Discrete whose logits the wrapper
-        holds: `reference_wrapper` builds the reference DiscreteLikeContinuous from them."""
-        return self.adapter.reference(kwargs)
+        holds: `reference_wrapper` builds the reference DiscreteLikeContinuous from them.
+        On a peer adapter the kwargs are its declared ones (property_tests.peers)."""
+        return self.adapter.reference(peers.declared_kwargs(self.name, kwargs))
 
     @property
     def is_policy_output(self) -> bool:
@@ -118,14 +120,14 @@ class OutputCase:
         return int(self.output_kwargs["d_action"])
 
     def policy_output(self, impl: types.ModuleType, **overrides: Any) -> Any:
-        return getattr(impl, self.output_class)(**{**self.output_kwargs, **overrides})
+        kwargs = peers.declared_kwargs(self.name, {**self.output_kwargs, **overrides})
+        return getattr(impl, self.output_class)(**kwargs)
 
     def distribution(
         self, impl: types.ModuleType, vec: torch.Tensor, log_dict: dict | None = None
     ) -> Any:
-        return self.adapter.distribution(
-            impl, self.output_kwargs, vec, self.wrapper_kwargs, log_dict
-        )
+        kwargs = peers.declared_kwargs(self.name, self.output_kwargs)
+        return self.adapter.distribution(impl, kwargs, vec, self.wrapper_kwargs, log_dict)
 
     def vec_shape(self, lead: Shape) -> Shape:
         return (*lead, self.input_dimension(self.output_kwargs))
@@ -133,7 +135,8 @@ class OutputCase:
     def drawn_distribution(self, impl: types.ModuleType, params: Params, vec: torch.Tensor) -> Any:
         """The implementation's distribution for drawn `params` at vec (params.vec as a tensor)."""
         wrapper_kwargs = params.wrapper_kwargs or self.wrapper_kwargs
-        return self.adapter.distribution(impl, params.kwargs, vec, wrapper_kwargs)
+        kwargs = peers.declared_kwargs(self.name, params.kwargs)
+        return self.adapter.distribution(impl, kwargs, vec, wrapper_kwargs)
 
     def drawn_reference(self, params: Params) -> Any:
         """The reference object for drawn `params` (DiscreteLikeContinuous: its Discrete)."""

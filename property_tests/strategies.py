@@ -44,6 +44,7 @@ from policy_dists_catalogue import (
     module_kwargs,
     signed_boundary_actions,
 )
+from property_tests import peers
 
 FIXTURE_SAFE = settings(
     suppress_health_check=[
@@ -229,6 +230,7 @@ def _configs(
 class OutputStrategy:
     """How to draw an output's kwargs and the rows of its vec."""
 
+    output: str
     configs: st.SearchStrategy[dict[str, Any]]
     input_dimension: Callable[[Mapping[str, Any]], int]
     bounds_row: Row
@@ -252,7 +254,7 @@ class OutputStrategy:
 
         @st.composite
         def draw_params(draw: st.DrawFn) -> Params:
-            kw = draw(self.configs)
+            kw = peers.declared_kwargs(self.output, draw(self.configs))
             lead = draw(st.sampled_from(leads))
             regime = draw(st.sampled_from(regimes))
             n_rows = math.prod(lead)
@@ -270,11 +272,13 @@ def _dimension(output: str) -> Callable[[Mapping[str, Any]], int]:
 
 OUTPUT_STRATEGIES: dict[str, OutputStrategy] = {
     "TanhGaussian": OutputStrategy(
+        "TanhGaussian",
         _configs(st.integers(1, 3), STRESS_CONFIGS["TanhGaussian"], CLIP_CONFIGS["TanhGaussian"]),
         _dimension("TanhGaussian"),
         _tanh_gaussian_bounds,
     ),
     "GMM": OutputStrategy(
+        "GMM",
         _configs(
             st.integers(1, 2),
             STRESS_CONFIGS["GMM"],
@@ -284,24 +288,27 @@ OUTPUT_STRATEGIES: dict[str, OutputStrategy] = {
         _gmm_bounds,
     ),
     "Beta": OutputStrategy(
+        "Beta",
         _configs(st.integers(1, 3), STRESS_CONFIGS["Beta"], CLIP_CONFIGS["Beta"]),
         _dimension("Beta"),
         _beta_bounds,
     ),
     "Discrete": OutputStrategy(
+        "Discrete",
         _configs(st.integers(2, 6), STRESS_CONFIGS["Discrete"]),
         _dimension("Discrete"),
         _categorical_bounds,
     ),
     # d >= 3: the straight-through Jacobian determines the softmax value y only from 3 classes.
     "DiscreteLikeContinuous": OutputStrategy(
+        "DiscreteLikeContinuous",
         _configs(st.integers(3, 6), STRESS_CONFIGS["DiscreteLikeContinuous"]),
         _dimension("DiscreteLikeContinuous"),
         _categorical_bounds,
         wrapper=st.sampled_from(TEMPERATURES).map(lambda t: {"gumbel_softmax_temperature": t}),
     ),
     "Multibinary": OutputStrategy(
-        _configs(st.integers(1, 5)), _dimension("Multibinary"), _multibinary_bounds
+        "Multibinary", _configs(st.integers(1, 5)), _dimension("Multibinary"), _multibinary_bounds
     ),
 }
 

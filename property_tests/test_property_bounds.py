@@ -127,6 +127,7 @@ def _assert_within(
 
 @FIXTURE_SAFE
 @given(data=st.data())
+@pytest.mark.amago_api("the log_dict statistics forward writes (SPEC §4)")
 @pytest.mark.parametrize("case", case_params(tuple(CASES_BY_NAME[n] for n in ACTIVATED)))
 @pytest.mark.parametrize(
     "regimes",

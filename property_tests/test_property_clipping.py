@@ -41,14 +41,22 @@ def _action_shape(case: OutputCase, params: Params) -> tuple[int, ...]:
 
 
 def _past_the_clip(low: float, high: float, dtype: torch.dtype) -> st.SearchStrategy[float]:
-    """Actions in [-1, l) or (h, 1] (±1 emphasized), or in [l, h]."""
+    """Actions in [-1, l) or (h, 1] (±1 emphasized), or in [l, h]. A peer library's clip
+    can be the whole box: a bound at ±1 has nothing past it, and the density is 0 at ±1
+    itself (owed only by the exact_ends extension), so [l, h] stops one float inside."""
     width = torch.finfo(dtype).bits
-    return st.one_of(
-        st.sampled_from([1.0, -1.0]),
-        st.floats(high, 1.0, exclude_min=True, width=width),
-        st.floats(-1.0, low, exclude_max=True, width=width),
-        st.floats(low, high, width=width),
-    )
+    np_dtype = numpy_dtype(dtype)
+    inside = float(np.nextafter(np_dtype(1), np_dtype(0)))
+    parts = []
+    ends = [end for end, past in ((1.0, high < 1.0), (-1.0, low > -1.0)) if past]
+    if ends:
+        parts.append(st.sampled_from(ends))
+    if high < 1.0:
+        parts.append(st.floats(high, 1.0, exclude_min=True, width=width))
+    if low > -1.0:
+        parts.append(st.floats(-1.0, low, exclude_max=True, width=width))
+    parts.append(st.floats(max(low, -inside), min(high, inside), width=width))
+    return st.one_of(*parts)
 
 
 def _assert_clamped(
@@ -162,11 +170,20 @@ def test_log_prob_and_its_gradients_are_finite_on_the_closed_box(
 ) -> None:
     """SPEC §6: -inf only where the exact value is below the dtype's lowest number, which for
     |vec| <= 1e4 never happens (the lowest exact log-density here, GMM at std 1e-4 and
-    |mean| = 1e4, is about -5e15); every clip bound lies strictly inside (-1, 1)."""
+    |mean| = 1e4, is about -5e15); every clip bound of the drawn configurations lies strictly
+    inside (-1, 1). A peer library's whole-box clip leaves the density 0 at ±1 itself (what
+    an implementation owes there is the exact_ends extension's): its actions at ±1 move to
+    the nearest float inside."""
     params = draw_params(data, case, dtype, regimes)
     vec = params.tensor(dtype, device, requires_grad=True)
     dist = case.drawn_distribution(impl, params, vec)
     raw = _valid_actions(case, params, dtype, data)
+    if case.box_actions:
+        low, high = case.drawn_reference(params).clip_bounds(numpy_dtype(dtype))
+        inside = float(np.nextafter(numpy_dtype(dtype)(1), numpy_dtype(dtype)(0)))
+        raw = np.where(
+            (raw >= 1) & (high >= 1), inside, np.where((raw <= -1) & (low <= -1), -inside, raw)
+        )
     if case.name == "Discrete":
         actions = torch.tensor(raw, dtype=torch.int64, device=device)
     else:

@@ -26,7 +26,7 @@ import types
 import numpy as np
 import pytest
 import torch
-from scipy.stats import chi2, kstwo
+from scipy.stats import binom, chi2, kstwo
 
 import policy_dists_reference as reference
 from policy_dists_catalogue import SATURATE_HIGH, SATURATE_LOW, error_model
@@ -170,9 +170,23 @@ CATEGORICAL_ROWS = [
 
 
 def _chi_square_rows(counts: np.ndarray, pmf: np.ndarray, n: int, what: str) -> None:
-    """One chi-square test per row, Bonferroni over the rows and the callers' repetitions."""
+    """One chi-square test per row, Bonferroni over the rows and the callers' repetitions.
+
+    A row whose pmf leaves fewer than MIN_EXPECTED expected draws outside one class (a peer
+    library's unclipped near-one-hot logits: p = 5e-13 per other class) has no degree of
+    freedom left: its other classes' total count is checked against the exact binomial
+    quantile at the same rate instead (a rate of drawing them >= (quantile + 1)/n fails)."""
     for row_counts, row_pmf in zip(counts, pmf, strict=True):
         statistic, df = pooled_chi_square(row_counts, n * row_pmf)
+        if df == 0:
+            rare = n * row_pmf < MIN_EXPECTED
+            drawn, p_rare = int(row_counts[rare].sum()), float(row_pmf[rare].sum())
+            most = float(binom.isf(FALSE_FAILURE / CHI_SQUARE_COMPARISONS, n, p_rare))
+            assert drawn <= most, (
+                f"{what}: got {drawn} draws of the classes of total probability {p_rare:.3g} "
+                f"(counts {row_counts.tolist()}), expected <= {most:g} in n = {n}"
+            )
+            continue
         critical = float(chi2.isf(FALSE_FAILURE / CHI_SQUARE_COMPARISONS, df))
         assert statistic <= critical, (
             f"{what}: got chi-square {statistic:.4g} (df {df}) for counts {row_counts.tolist()}, "

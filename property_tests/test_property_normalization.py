@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from scipy.special import ndtr
 
 from policy_dists_catalogue import error_model
+from property_tests.extensions import has_extension
 from property_tests.quadrature import (
     COARSE_SCALE_CUTS,
     gauss_legendre,
@@ -37,6 +38,7 @@ from property_tests.quadrature import (
     location_scale_cuts,
     panels,
 )
+from property_tests.reference_values import logits_rounding
 from property_tests.registry import (
     CASES_BY_NAME,
     OutputCase,
@@ -96,22 +98,34 @@ def _density_terms(
         output, "log_prob", exact_at_rounded, cond, dtype, against_reference=True
     )
     # p (e^t - 1) as exp(log p + log(e^t - 1)): far in a tail p underflows while t is huge.
-    with np.errstate(divide="ignore", over="ignore"):
+    # A node that rounds to a = ±1 under a whole-box clip has p = 0 exactly (t = inf there):
+    # it is owed nothing.
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         log_expm1 = np.where(
             budget > 1, budget + np.log1p(-np.exp(-budget)), np.log(np.expm1(budget))
         )
+        owed = np.where(np.isneginf(exact_at_rounded), 0.0, np.exp(exact_at_rounded + log_expm1))
     return Integrals(
         implementation=(weights * np.exp(log_prob)).sum(axes),
         mass=mass,
         quadrature=np.abs((weights * exact).sum(axes) - mass),
         node=(weights * np.abs(rounded - exact)).sum(axes),
-        density=(weights * np.exp(exact_at_rounded + log_expm1)).sum(axes),
+        density=(weights * owed).sum(axes),
     )
 
 
 def _nodes_first(array: np.ndarray) -> np.ndarray:
     """(..., d, N) -> (N, ..., d): the node axis becomes the leading sample axis."""
     return np.moveaxis(array, -1, 0)
+
+
+# Phi(-40) = 3.6e-350 (below the float64 range): no mass of the density lies beyond.
+TAIL_SIGMAS = 40.0
+# cosh(u)^-2 = 4e-261 at u = 300, still a normal float64, and the integrand p(tanh u) cosh^-2
+# is the Gaussian's density of u, finite; beyond, cosh overflows and 0 * inf is NaN. The
+# Gaussian mass past 300 is Phi(-(300 - |mu|)/sigma) < 1e-20 for sigma <= 30.5 (raw 30, the
+# regimes' largest), |mu| <= 10.
+U_MAX = 300.0
 
 
 def _tanh_gaussian(
@@ -121,8 +135,14 @@ def _tanh_gaussian(
     ref = case.drawn_reference(params)
     low, high = ref.clip_bounds(np_dtype)
     p = ref.params(params.vec, np_dtype)
-    u_low = np.full(p.mu.shape, np.arctanh(low))
-    u_high = np.full(p.mu.shape, np.arctanh(high))
+    # A clip at ±1 (a peer library's whole-box clip) is u = ±inf: the integral stops at mu
+    # ± TAIL_SIGMAS sigma instead, and at |u| = U_MAX (the quadrature check above catches a
+    # density with mass beyond).
+    with np.errstate(divide="ignore"):
+        u_low = np.full(p.mu.shape, np.arctanh(low))
+        u_high = np.full(p.mu.shape, np.arctanh(high))
+    u_low = np.where(np.isinf(u_low), np.maximum(p.mu - TAIL_SIGMAS * p.sigma, -U_MAX), u_low)
+    u_high = np.where(np.isinf(u_high), np.minimum(p.mu + TAIL_SIGMAS * p.sigma, U_MAX), u_high)
     u, w = gauss_legendre(panels(u_low, u_high, location_scale_cuts(p.mu, p.sigma)), ORDER)
     a, jac = np.tanh(u), np.cosh(u) ** -2.0
     rounded = in_dtype(a, dtype)
@@ -297,7 +317,8 @@ def _pmf_log_probs(
         want = reference_wrapper(ref, params, dtype).log_prob(one_hot)
         # log r_k of the wrapped Discrete: its condition sum is the Discrete's.
         cond = error_model.discrete_cond(ref, vec, index, dtype)
-    return got.detach().cpu().double().numpy(), want, cond
+    # Indices (d, ..., 1) may come back as (d, ...) (a trailing 1 read as sample()'s axis).
+    return got.detach().cpu().double().numpy().reshape(want.shape), want, cond
 
 
 def case_d(params: Params) -> int:
@@ -314,6 +335,7 @@ PMF_CASES = tuple(CASES_BY_NAME[n] for n in ("Discrete", "DiscreteLikeContinuous
 def test_pmf_sums_to_one(
     regimes: tuple[Regime, ...],
     impl: types.ModuleType,
+    is_default_impl: bool,
     case: OutputCase,
     dtype: torch.dtype,
     device: torch.device,
@@ -324,6 +346,10 @@ def test_pmf_sums_to_one(
     params = draw_params(data, case, dtype, regimes)
     dist = case.drawn_distribution(impl, params, params.tensor(dtype, device))
     got, want, cond = _pmf_log_probs(case, dist, params, dtype, device)
+    exact_normalization = has_extension(impl, is_default_impl, "exact_categorical_normalization")
+    extra = logits_rounding(case, params, None, exact_normalization)  # (..., d), or 0
+    if np.ndim(extra):
+        cond = cond + np.moveaxis(extra, -1, 0)
     budget = error_model.cond_tolerance(case.name, "log_prob", want, cond, dtype, True)
     total = np.exp(got).sum(0)
     tolerance = (np.exp(want) * np.expm1(budget)).sum(0) + got.shape[0] * error_model.EPS64

@@ -31,11 +31,19 @@ def _scalar(value: object) -> str:
 
 def _inputs_at(inputs: Mapping[str, object] | None, index: tuple[int, ...]) -> list[str]:
     """Each input's row that produced element `index` of a result (the whole input when its
-    shape does not lead the result's)."""
+    shape does not lead the result's). An input's batch axes are the result's leading ones,
+    or, when the result leads with sample axes (draws of a distribution), the result's batch
+    axes before its last one."""
     where = []
     for name, value in (inputs or {}).items():
         array = np.asarray(value)
-        row = index[: max(array.ndim - 1, 0)] if array.ndim <= len(index) + 1 else ()
+        batch = array.ndim - 1
+        if batch <= 0 or array.ndim > len(index) + 1:
+            row: tuple[int, ...] = ()
+        elif batch < len(index) - 1:
+            row = index[len(index) - 1 - batch : len(index) - 1]
+        else:
+            row = index[:batch]
         where.append(f"{name}={_short(array[row] if row else array)}")
     return where
 

@@ -493,6 +493,31 @@ def discrete_entropy_cond(ref: reference.Discrete, vec: np.ndarray, dtype: DType
     return (r * (np.abs(log_q) + np.abs(log_total)[..., None])).sum(-1) + 1
 
 
+def categorical_input_cond(vec: np.ndarray, index: np.ndarray | None = None) -> np.ndarray:
+    """What rounding the logits themselves costs a categorical's log-probabilities, relative
+    to eps: sum_j |d log p_k / d x_j| |x_j| <= |x_k| + sum_j s_j |x_j| (s = softmax(vec)),
+    (..., d) for every class or (...) at `index`. The condition sums above hold a log-softmax
+    formed after the max is subtracted (policy-dists'); torch's Categorical(logits=x) forms
+    x - logsumexp(x) and carries this term instead (float32 logits [1e4, 1e4]: 2e-4 nats),
+    which is backward stable: the exact result for logits one rounding away. The suite allows
+    it to implementations without the exact_categorical_normalization extension."""
+    x = np.asarray(vec, dtype=np.float64)
+    spread = (softmax(x, axis=-1) * np.abs(x)).sum(-1, keepdims=True)
+    per_class = np.abs(x) + spread
+    if index is None:
+        return per_class
+    return np.take_along_axis(per_class, np.asarray(index)[..., None], axis=-1)[..., 0]
+
+
+def categorical_entropy_input_cond(vec: np.ndarray) -> np.ndarray:
+    """The same for the entropy -sum_j s_j log s_j formed from those log-probabilities: each
+    carries its class's term, weighted by s_j: sum_j s_j (|x_j| + sum_i s_i |x_i|) =
+    2 sum_j s_j |x_j|. (dH/dx vanishes at uniform logits, but the formula's terms do not:
+    float32 [1e4, 1e4] gives 2e-4 nats.)"""
+    x = np.asarray(vec, dtype=np.float64)
+    return 2 * (softmax(x, axis=-1) * np.abs(x)).sum(-1)
+
+
 # ---- gradients: the rounding of the pre-squash x ----
 
 # atanh(c) carries <= 2 ulps (a library call and its rounding); see
