@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: audit test soak bench compile-report lint mutate venv clean-venv
+.PHONY: audit compare test soak bench compile-report lint mutate venv clean-venv
 
 venv: $(STAMP)
 
@@ -18,6 +18,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 audit: $(STAMP)
 	$(VENV)/bin/policy-dists-audit $(AUDIT_ARGS)
+
+# The libraries side by side (~1 min): the table, compare.json and compare.png in compare-out/
+# (README's first section). Exits 1 only when the first of COMPARE is over budget.
+COMPARE ?= policy_dists,sb3,torchrl,torchrl_plain_tanh,cleanrl_sac,spinning_up_sac,tianshou_sac
+compare: $(STAMP)
+	$(VENV)/bin/policy-dists-audit --compare $(COMPARE) --out compare-out $(AUDIT_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)

@@ -14,7 +14,6 @@ DiscreteLikeContinuous, GMM or Beta (absent here: not applicable).
 
 from __future__ import annotations
 
-import math
 from typing import ClassVar
 
 import torch
@@ -27,23 +26,14 @@ from stable_baselines3.sac.policies import LOG_STD_MAX, LOG_STD_MIN
 from torch.distributions import Bernoulli, Categorical
 
 from policy_dists_adapters.declared import DeclaredOutput
+from policy_dists_adapters.squashed_formula import clamped_log_std_config, exp_clamped_log_std
 
 # The parameterizations in the catalogue's terms, for the audit and the reference.
 DECLARED_CONFIGS = {
-    "TanhGaussian": {
-        "std_low": math.exp(LOG_STD_MIN),
-        "std_high": math.exp(LOG_STD_MAX),
-        "std_activation": "exp_clamped_log_std",
-        "clip_actions_on_log_prob": (-1.0, 1.0),
-    },
+    "TanhGaussian": clamped_log_std_config(LOG_STD_MIN, LOG_STD_MAX),
     "Discrete": {"clip_prob_low": 0.0, "clip_prob_high": 1.0},
     "Multibinary": {},
 }
-
-
-def exp_clamped_log_std(raw: torch.Tensor, low: float, high: float) -> torch.Tensor:
-    """SAC's std: exp(clamp(raw, log low, log high)), the clamp as the actor does it."""
-    return torch.exp(torch.clamp(raw, math.log(low), math.log(high)))
 
 
 class SquashedNormal:

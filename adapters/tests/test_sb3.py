@@ -4,11 +4,9 @@ release that changes these numerics fails here with the figure it moved."""
 
 from __future__ import annotations
 
-import json
 import math
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +14,6 @@ import torch
 from policy_dists_adapters import sb3
 
 import policy_dists_reference as reference
-from policy_dists_audit.cli import run
 
 CONFIG = sb3.DECLARED_CONFIGS["TanhGaussian"]
 VEC = [0.3, -0.5]  # mean 0.3, log std -0.5
@@ -66,15 +63,3 @@ def test_importing_the_adapter_leaves_torch_distribution_validation_alone() -> N
         "raise SystemExit(int(D.Distribution._validate_args != before))"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
-
-
-def test_the_audit_names_what_sb3_gets_wrong_and_what_it_lacks(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    status = run(["--impl", "policy_dists_adapters.sb3", "--out", str(tmp_path)])
-    out = capsys.readouterr().out
-    assert status == 1
-    report = json.loads((tmp_path / "audit.json").read_text())
-    assert set(report["meta"]["not_applicable"]) == {"GMM", "Beta", "DiscreteLikeContinuous"}
-    over = {row["output"] for row in report["summary"] if row["over_budget"]}
-    assert over == {"TanhGaussian", "Multibinary"}, out

@@ -5,11 +5,9 @@ it moved."""
 
 from __future__ import annotations
 
-import json
 import math
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,7 +16,6 @@ import torch.distributions as D
 from policy_dists_adapters import torchrl, torchrl_plain_tanh
 
 import policy_dists_reference as reference
-from policy_dists_audit.cli import run
 from policy_dists_reference.activations import biased_softplus_shift
 
 CONFIG = torchrl.DECLARED_CONFIGS["TanhGaussian"]
@@ -128,19 +125,3 @@ def test_importing_the_adapters_leaves_torch_distribution_validation_alone() -> 
         "raise SystemExit(int(D.Distribution._validate_args != before or not before))"
     )
     assert subprocess.run([sys.executable, "-c", adapted], check=False).returncode == 0
-
-
-@pytest.mark.parametrize("module", ["torchrl", "torchrl_plain_tanh"])
-def test_the_audit_names_what_torchrl_gets_wrong_and_what_it_lacks(
-    module: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    status = run(["--impl", module, "--out", str(tmp_path)])
-    out = capsys.readouterr().out
-    assert status == 1
-    report = json.loads((tmp_path / "audit.json").read_text())
-    lacking = {"GMM", "Beta", "DiscreteLikeContinuous", "Multibinary"}
-    if module == "torchrl_plain_tanh":
-        lacking.add("Discrete")
-    assert set(report["meta"]["not_applicable"]) == lacking
-    over = {row["output"] for row in report["summary"] if row["over_budget"]}
-    assert over == {"TanhGaussian"}, out

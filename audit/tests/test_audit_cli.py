@@ -108,7 +108,7 @@ def test_compare_writes_one_table_and_plot_with_every_implementation(tmp_path: P
             str(tmp_path),
         ]
     )
-    assert status == 1  # the CleanRL-style formula is over budget
+    assert status == 0  # the first, the gated one, is within budget; the formula is not
     document = json.loads((tmp_path / "compare.json").read_text())
     assert document["meta"]["implementations"] == ["policy_dists", "cleanrl_sac"]
     cells = {(e["output"], e["dtype"], e["measure"]): e["cells"] for e in document["table"]}
@@ -117,6 +117,11 @@ def test_compare_writes_one_table_and_plot_with_every_implementation(tmp_path: P
     assert cells[("GMM", "float32", "log_prob_cond")]["cleanrl_sac"]["verdict"] == "not provided"
     assert set(document["step_seconds"]["cleanrl_sac"]) == {"TanhGaussian"}
     assert (tmp_path / "compare.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_compare_exits_1_when_the_first_implementation_is_over_budget(tmp_path: Path) -> None:
+    arguments = ["--compare", "cleanrl_sac,policy_dists", "--outputs", "TanhGaussian"]
+    assert run([*arguments, "--dtype", "float64", "--out", str(tmp_path)]) == 1
 
 
 def test_compare_needs_two_importable_implementations(tmp_path: Path) -> None:
