@@ -4,7 +4,9 @@ that moves these numerics fails here with the figure it moved."""
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +14,7 @@ import torch
 from policy_dists_adapters import cleanrl_sac
 
 import policy_dists_reference as reference
+from policy_dists_audit.cli import run
 
 CONFIG = cleanrl_sac.DECLARED_CONFIGS["TanhGaussian"]
 # mean 0.3, raw log-std 0.2: an ordinary actor output.
@@ -55,3 +58,15 @@ def test_a_draw_that_rounds_to_one_scores_finite_on_its_path_and_minus_inf_as_an
     assert action.item() == 1.0
     assert math.isfinite(dist.log_prob(action).item())
     assert dist.log_prob(action.clone()).item() == -math.inf
+
+
+def test_the_audit_reports_the_mildest_input_over_budget(tmp_path: Path) -> None:
+    """In float64 the 1e-6 is over budget everywhere, a = 0 included: there the Jacobian term
+    is log(1 + 1e-6) = 1e-6 nats, against 16 eps S = 1.5e-14 nats (S ~ 4). The audit's
+    finding names that input, the least extreme of the sweep, as the smallest reproduction."""
+    run(["--impl", "cleanrl_sac", "--dtype", "float64", "--out", str(tmp_path)])
+    report = json.loads((tmp_path / "audit.json").read_text())
+    (row,) = report["summary"]
+    mildest = row["findings"]["log_prob_cond"]["mildest_over"]
+    assert mildest["action"] == 0.0
+    assert mildest["exact"] - mildest["value"] == pytest.approx(math.log1p(1e-6), rel=1e-6)

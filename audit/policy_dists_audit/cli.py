@@ -175,6 +175,8 @@ def run(argv: list[str] | None = None) -> int:
                 f"OVER BUDGET: {r.output} {r.dtype} {r.device}: {'; '.join(r.over_budget)}",
                 highlight=False,
             )
+            for line in report.finding_lines(r):
+                console.print(f"  {line}", highlight=False)
         return 1
     return 0
 

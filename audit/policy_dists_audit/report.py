@@ -140,3 +140,22 @@ def write_plot(path: Path, rows: list[Row], points: list[Point], budget: dict) -
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _input(found: dict) -> str:
+    action = "" if found["action"] is None else f", a = {found['action']!r}"
+    return f"{found['setting']}{action}: got {found['value']!r}, exact {found['exact']!r}"
+
+
+def finding_lines(row: Row) -> list[str]:
+    """One line per measure over budget: the least extreme input already over it (the
+    smallest reproducing case) and the input of the worst value."""
+    lines = []
+    for measure, found in row.findings.items():
+        if "mildest_over" not in found:
+            continue
+        line = f"{measure}: from {_input(found['mildest_over'])}"
+        if "worst" in found:
+            line += f"; worst {_input(found['worst'])}"
+        lines.append(line)
+    return lines
