@@ -67,6 +67,7 @@ SELF_TESTS: tuple[str, ...] = (
     "golden/test_golden_power.py",
     "impl/tests",
     "mutation_testing/tests",
+    "property_tests/test_impl_option.py",
     "property_tests/test_peer_mode.py",
     "property_tests/test_property_meta.py",
     "property_tests/test_soak.py",
@@ -76,6 +77,33 @@ SELF_TESTS: tuple[str, ...] = (
 
 def _judges_another_module(config: pytest.Config) -> bool:
     return config.getoption("--impl") != DEFAULT_IMPL
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _judges_another_module(config):
+        _check_implementation(config.getoption("--impl"))
+
+
+def _check_implementation(name: str) -> None:
+    """One usage error, before anything is collected, for a module that cannot be imported
+    or does not expose the API (a peer library's adapter, with DECLARED_CONFIGS, presents what
+    it declares), instead of an error in every test."""
+    from policy_dists_catalogue.adapters import missing_api
+
+    try:
+        module = importlib.import_module(name)
+    except ImportError as err:
+        raise pytest.UsageError(
+            f"--impl {name}: cannot import it ({err}); it is imported from the Python path "
+            "(the environment, or the working directory under `python -m pytest`)"
+        ) from err
+    missing = [] if hasattr(module, "DECLARED_CONFIGS") else missing_api(module)
+    if missing:
+        raise pytest.UsageError(
+            f"--impl {name} does not expose the amago.nets.policy_dists API: it lacks "
+            f"{', '.join(missing)} (a module presenting another library's outputs declares "
+            "DECLARED_CONFIGS, as the policy_dists_adapters modules do)"
+        )
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

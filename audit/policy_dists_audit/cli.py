@@ -28,7 +28,7 @@ from policy_dists_audit.output_folder import OutputFolder, OutputFolderError
 from policy_dists_audit.scenarios import scenarios_for
 from policy_dists_audit.summary import summarize
 from policy_dists_catalogue import OUTPUTS
-from policy_dists_catalogue.adapters import ADAPTERS
+from policy_dists_catalogue.adapters import ADAPTERS, missing_api
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -89,9 +89,17 @@ def _import(name: str, option: str = "--impl") -> types.ModuleType:
         if importlib.util.find_spec(adapter) is not None:
             name = adapter
     try:
-        return importlib.import_module(name)
+        module = importlib.import_module(name)
     except ImportError as err:
         raise UsageError(f"{option} {name}: cannot import it ({err})") from err
+    if not hasattr(module, "DECLARED_CONFIGS") and not any(
+        hasattr(module, a.output_class) for a in ADAPTERS.values()
+    ):
+        lacking = ", ".join(missing_api(module))
+        raise UsageError(
+            f"{option} {name} does not expose the amago.nets.policy_dists API: it lacks {lacking}"
+        )
+    return module
 
 
 def _measure(

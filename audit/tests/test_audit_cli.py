@@ -124,6 +124,14 @@ def test_compare_exits_1_when_the_first_implementation_is_over_budget(tmp_path: 
     assert run([*arguments, "--dtype", "float64", "--out", str(tmp_path)]) == 1
 
 
+def test_a_module_without_the_api_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["--impl", "json", "--out", str(tmp_path / "a")]) == 2
+    assert "--impl json does not expose the amago.nets.policy_dists API" in capsys.readouterr().out
+    assert not (tmp_path / "a").exists()
+
+
 def test_compare_needs_two_importable_implementations(tmp_path: Path) -> None:
     assert run(["--compare", "policy_dists", "--out", str(tmp_path / "a")]) == 2
     assert run(["--compare", "policy_dists,no_such_library", "--out", str(tmp_path / "b")]) == 2
