@@ -159,6 +159,7 @@ def run(argv: list[str] | None = None) -> int:
     for output in not_applicable:
         console.print(f"{output}: not applicable (the implementation does not provide it)")
     meta = {
+        "schema": report.AUDIT_SCHEMA,
         "tool": "policy-dists-audit",
         "impl": args.impl,
         "torch": torch.__version__,
@@ -241,6 +242,7 @@ def _run_compare(request: _Request, console: Console) -> int:
     table = compare.table_rows(compared, budget)
     compare.print_table(console, compared, table)
     meta = {
+        "schema": report.COMPARE_SCHEMA,
         "tool": "policy-dists-audit --compare",
         "implementations": names,
         "torch": torch.__version__,

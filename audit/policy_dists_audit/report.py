@@ -86,6 +86,12 @@ def json_text(document: dict) -> str:
     return json.dumps(_clean(document), indent=1)
 
 
+# The versions of the JSON reports, documented field by field in docs/report-schema.md; a
+# change that renames, removes or re-means a field bumps them.
+AUDIT_SCHEMA = "policy-dists-audit/1"
+COMPARE_SCHEMA = "policy-dists-compare/1"
+
+
 def audit_json(meta: dict, rows: list[Row], points: list[Point], clips: list[ClipReport]) -> str:
     """Every number of the run; non-finite floats are written as the strings "inf"/"nan"."""
     return json.dumps(
