@@ -2,7 +2,7 @@
 policy_dists_adapters modules), whose one configuration per output is the library's own.
 
 Its property families (test_property_*) measure the library's numerics at that configuration
-against the reference of the same parameterization (strategies.declare). What does not apply
+against the reference of the same parameterization (declare, below). What does not apply
 skips, with the reason: the contract families (test_contract_*: the amago API's names, flags,
 constructor options, extensions and error behaviour, which another library's API does not
 promise), the tests of an output the library lacks, and the property tests marked
