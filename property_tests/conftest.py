@@ -30,7 +30,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     root conftest has labelled each test with its output (verdict_output)."""
     impl_name = config.getoption("--impl")
     declared = peers.declared_configs(impl_name)
-    if declared is None:
+    if declared is None:  # an implementation of the amago API (the built-in too): no skips
         return
     peers.declare(declared)
     here = Path(__file__).parent

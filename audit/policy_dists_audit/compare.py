@@ -21,6 +21,7 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
+from policy_dists_audit import report
 from policy_dists_audit.measure import Point
 from policy_dists_audit.scenarios import scenarios_for
 from policy_dists_audit.summary import Row
@@ -29,8 +30,6 @@ from policy_dists_catalogue.adapters import ADAPTERS
 
 MEASURES = ("log_prob_cond", "grad", "entropy_cond", "probs_ulps", "own_sample_cond")
 STEP_BATCH, STEP_REPEATS, STEP_WARMUP = 256, 20, 3
-# The plot's range: exact results at the floor, non-finite ones at the ceiling.
-FLOOR, CEILING = 1e-3, 1e17
 
 
 @dataclass
@@ -157,21 +156,14 @@ def print_table(console: Console, compared: list[Compared], table: list[dict]) -
 def write_plot(path: Path, compared: list[Compared], budget: dict) -> None:
     """log_prob error / (eps S) against 1 - |a|, the worst over settings at each distance, one
     line per implementation, the budget dashed; a panel per continuous output and dtype.
-    Non-finite values where the exact one is finite are drawn at the top, CEILING."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    panels = [
+    Non-finite values where the exact one is finite are drawn at the top (report.PLOT_CEILING)."""
+    shown = [
         (output, dtype)
         for output in dict.fromkeys(p.output for c in compared for p in c.points if p.distance)
         for dtype in ("float32", "float64")
     ]
-    fig, axes = plt.subplots(
-        max(1, len(panels) // 2), 2, figsize=(11, 4 * max(1, len(panels) // 2)), squeeze=False
-    )
-    for ax, (output, dtype) in zip(axes.ravel(), panels, strict=False):
+    fig, axes = report.panels(len(shown), 2, (5.5, 4))
+    for ax, (output, dtype) in zip(axes.ravel(), shown, strict=False):
         for c in compared:
             worst: dict[float, float] = {}
             for p in c.points:
@@ -179,11 +171,11 @@ def write_plot(path: Path, compared: list[Compared], budget: dict) -> None:
                     continue
                 if not p.distance or p.distance <= 0 or p.cond is None:
                     continue
-                error = p.cond if math.isfinite(p.cond) else CEILING
+                error = p.cond if math.isfinite(p.cond) else report.PLOT_CEILING
                 worst[p.distance] = max(worst.get(p.distance, 0.0), error)
             if worst:
                 xs = sorted(worst)
-                ys = [min(max(worst[x], FLOOR), CEILING) for x in xs]
+                ys = [min(max(worst[x], report.PLOT_FLOOR), report.PLOT_CEILING) for x in xs]
                 ax.plot(xs, ys, marker="o", markersize=3, label=c.name)
         limit = budget.get(output, {}).get(dtype, {}).get("log_prob_cond")
         if limit is not None:
@@ -194,8 +186,4 @@ def write_plot(path: Path, compared: list[Compared], budget: dict) -> None:
         ax.set_xlabel("1 - |a|")
         ax.set_ylabel("|log_prob - exact| / (eps S)")
         ax.legend(fontsize=8)
-    for ax in axes.ravel()[len(panels) :]:
-        ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    report.save_panels(fig, axes, len(shown), path)

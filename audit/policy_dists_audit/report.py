@@ -12,8 +12,31 @@ from rich.table import Table
 from policy_dists_audit.measure import ClipReport, Point
 from policy_dists_audit.summary import Row
 
-# Errors of exactly 0 are drawn at this floor on the log axes.
-_PLOT_FLOOR = 1e-3
+# On the log axes of the plots: errors of exactly 0 are drawn at the floor, non-finite values
+# where the exact one is finite at the ceiling (above the largest finite error, ~6e15 eps).
+PLOT_FLOOR, PLOT_CEILING = 1e-3, 1e17
+
+
+def panels(count: int, cols: int, size: tuple[float, float]) -> tuple[object, object]:
+    """A figure of `count` panels in rows of `cols` (matplotlib, headless), and its axes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = max(1, math.ceil(count / cols))
+    return plt.subplots(rows, cols, figsize=(size[0] * cols, size[1] * rows), squeeze=False)
+
+
+def save_panels(fig: object, axes: object, used: int, path: Path) -> None:
+    """Blank the axes past the first `used`, write the figure to `path`, close it."""
+    import matplotlib.pyplot as plt
+
+    for ax in axes.ravel()[used:]:
+        ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def _fmt(value: float | None) -> str:
@@ -110,15 +133,8 @@ def audit_json(meta: dict, rows: list[Row], points: list[Point], clips: list[Cli
 def write_plot(path: Path, rows: list[Row], points: list[Point], budget: dict) -> None:
     """One panel per output: error against distance to the boundary (continuous outputs) or
     against the exact probability (discrete ones), float32 and float64, with budget lines."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     outputs = list(dict.fromkeys(r.output for r in rows))
-    cols = 3
-    rows_n = math.ceil(len(outputs) / cols)
-    fig, axes = plt.subplots(rows_n, cols, figsize=(5 * cols, 4 * rows_n), squeeze=False)
+    fig, axes = panels(len(outputs), min(3, max(1, len(outputs))), (5, 4))
     colors = {"float32": "tab:blue", "float64": "tab:orange"}
     for ax, output in zip(axes.ravel(), outputs, strict=False):
         mine = [p for p in points if p.output == output and p.quantity == "log_prob"]
@@ -130,7 +146,7 @@ def write_plot(path: Path, rows: list[Row], points: list[Point], budget: dict) -
                 xs = [p.distance for p in sel]
             else:
                 xs = [math.exp(p.exact) if math.isfinite(p.exact) else 0.0 for p in sel]
-            ys = [max(p.cond, _PLOT_FLOOR) if math.isfinite(p.cond) else 1e12 for p in sel]
+            ys = [max(p.cond, PLOT_FLOOR) if math.isfinite(p.cond) else PLOT_CEILING for p in sel]
             ax.scatter(xs, ys, s=12, alpha=0.7, color=color, label=dtype)
             limit = budget.get(output, {}).get(dtype, {}).get("log_prob_cond")
             if limit is not None:
@@ -141,11 +157,7 @@ def write_plot(path: Path, rows: list[Row], points: list[Point], budget: dict) -
         ax.set_xlabel("1 - |a| (distance to the boundary)" if continuous else "exact probability")
         ax.set_ylabel("log_prob error |y - y*| / (eps S)")
         ax.legend(fontsize=8)
-    for ax in axes.ravel()[len(outputs) :]:
-        ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_panels(fig, axes, len(outputs), path)
 
 
 def _input(found: dict) -> str:
