@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: audit compare test soak bench compile-report lint mutate venv clean-venv
+.PHONY: audit compare test test-wheel soak bench compile-report lint mutate venv clean-venv
 
 venv: $(STAMP)
 
@@ -28,12 +28,17 @@ compare: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
+# The wheel, installed from an empty folder into a fresh environment, gating a user's module
+# with policy-dists-audit and policy-dists-check (~5 min; run by .ci/run after `make test`).
+test-wheel: $(STAMP)
+	$(PY) -m pytest suite/tests/test_wheel.py --wheel -p no:xdist $(PYTEST_ARGS)
+
 # The soak: the hypothesis property families with fresh random seeds, SOAK_RUNS times under the
 # `dev` profile plus one `thorough` run (about 30 min + the thorough run on 2 cores); each failure
 # with the command that reproduces it. SOAK_ARGS passes options (e.g. --no-thorough).
 SOAK_RUNS ?= 20
 soak: $(STAMP)
-	$(PY) -m property_tests.soak --runs $(SOAK_RUNS) $(SOAK_ARGS)
+	$(PY) -m policy_dists_suite.soak --runs $(SOAK_RUNS) $(SOAK_ARGS)
 
 # Kernel benchmarks (CPU ~4-6 min): timings to .benchmarks/latest.json, then the ratio table.
 bench: $(STAMP)

@@ -1,5 +1,5 @@
 """Parametrization of the kernel benchmarks: every case on every device (CUDA skipped with a
-reason when absent, by the root conftest's ``device`` fixture), under one timing budget;
+reason when absent, by the suite plugin's ``device`` fixture), under one timing budget;
 only the small sizes when timing is disabled (the smoke run)."""
 
 from __future__ import annotations

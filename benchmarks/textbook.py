@@ -1,7 +1,7 @@
 """Baseline (a): the torch.distributions compositions the original amago module uses.
 
 Every distribution is built with validate_args=False, so that argument checks (which the
-root conftest switches on by default) are not timed.
+suite plugin switches on by default) are not timed.
 """
 
 from __future__ import annotations

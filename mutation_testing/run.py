@@ -25,8 +25,7 @@ LINKS = {
     "src": "impl",
     "pyproject.toml": "pyproject.toml",
     "conftest.py": "conftest.py",
-    "property_tests": "property_tests",
-    "golden": "golden",
+    "suite": "suite",
     "audit": "audit",
 }
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from policy_dists_adapters import cleanrl_sac
 
 import policy_dists_reference as reference
+from policy_dists_adapters import cleanrl_sac
 from policy_dists_audit.cli import run
 
 CONFIG = cleanrl_sac.DECLARED_CONFIGS["TanhGaussian"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from policy_dists_adapters import cleanrl_sac, sb3
 
 

@@ -11,9 +11,9 @@ import sys
 import numpy as np
 import pytest
 import torch
-from policy_dists_adapters import sb3
 
 import policy_dists_reference as reference
+from policy_dists_adapters import sb3
 
 CONFIG = sb3.DECLARED_CONFIGS["TanhGaussian"]
 VEC = [0.3, -0.5]  # mean 0.3, log std -0.5

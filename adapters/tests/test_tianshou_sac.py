@@ -9,9 +9,9 @@ import math
 import numpy as np
 import pytest
 import torch
-from policy_dists_adapters import tianshou_sac
 
 import policy_dists_reference as reference
+from policy_dists_adapters import tianshou_sac
 
 CONFIG = tianshou_sac.DECLARED_CONFIGS["TanhGaussian"]
 VEC = [0.3, -0.5]  # mean 0.3, log std -0.5

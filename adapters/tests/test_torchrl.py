@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 import torch
 import torch.distributions as D
-from policy_dists_adapters import torchrl, torchrl_plain_tanh
 
 import policy_dists_reference as reference
+from policy_dists_adapters import torchrl, torchrl_plain_tanh
 from policy_dists_reference.activations import biased_softplus_shift
 
 CONFIG = torchrl.DECLARED_CONFIGS["TanhGaussian"]

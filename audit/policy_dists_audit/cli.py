@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib
-import importlib.util
 import json
 import time
 import types
@@ -28,7 +27,8 @@ from policy_dists_audit.output_folder import OutputFolder, OutputFolderError
 from policy_dists_audit.scenarios import scenarios_for
 from policy_dists_audit.summary import summarize
 from policy_dists_catalogue import OUTPUTS
-from policy_dists_catalogue.adapters import ADAPTERS, missing_api
+from policy_dists_catalogue.adapters import ADAPTERS
+from policy_dists_catalogue.implementations import missing_api, resolve, search_working_directory
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -82,12 +82,8 @@ def _devices(value: str) -> list[torch.device]:
 
 
 def _import(name: str, option: str = "--impl") -> types.ModuleType:
-    """The module `name`; a bare name that is a policy_dists_adapters module is that adapter
-    (sb3, torchrl: the library's own package has the same name and not the API)."""
-    adapter = f"policy_dists_adapters.{name}"
-    if "." not in name and importlib.util.find_spec("policy_dists_adapters") is not None:
-        if importlib.util.find_spec(adapter) is not None:
-            name = adapter
+    """The module `name` designates (implementations.resolve)."""
+    name = resolve(name)
     try:
         module = importlib.import_module(name)
     except ImportError as err:
@@ -276,4 +272,5 @@ def _run_compare(request: _Request, console: Console) -> int:
 
 
 def main() -> int:
+    search_working_directory()
     return run()

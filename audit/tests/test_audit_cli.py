@@ -15,6 +15,8 @@ from policy_dists_audit.scenarios import SCENARIOS
 from policy_dists_catalogue import OUTPUTS, STRESS_CONFIGS
 
 SMALL = ["--outputs", "TanhGaussian,Discrete"]
+# The suite's deliberately broken implementations (suite/tests/policy_dists_broken).
+BROKEN_IMPLEMENTATIONS = Path(__file__).resolve().parents[2] / "suite" / "tests"
 
 
 def test_clean_run_exits_0_and_writes_json_and_png(tmp_path: Path) -> None:
@@ -28,9 +30,10 @@ def test_clean_run_exits_0_and_writes_json_and_png(tmp_path: Path) -> None:
 
 
 def test_broken_implementation_exits_1_and_names_the_output(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    broken = "property_tests.broken.epsilon_tanh_jacobian"
+    monkeypatch.syspath_prepend(BROKEN_IMPLEMENTATIONS)
+    broken = "policy_dists_broken.epsilon_tanh_jacobian"
     status = run([*SMALL, "--impl", broken, "--out", str(tmp_path)])
     assert status == 1
     over = [line for line in capsys.readouterr().out.splitlines() if "OVER BUDGET" in line]

@@ -133,10 +133,3 @@ ADAPTERS: dict[str, OutputAdapter] = {
         ),
     )
 }
-
-
-def missing_api(module: types.ModuleType) -> list[str]:
-    """The names of the amago.nets.policy_dists API (the six outputs' classes, the wrapper
-    DiscreteLikeContinuous included) that `module` does not define, in the catalogue's order."""
-    names = dict.fromkeys(n for a in ADAPTERS.values() for n in (a.name, a.output_class))
-    return [name for name in names if not hasattr(module, name)]
