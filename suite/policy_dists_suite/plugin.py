@@ -153,9 +153,9 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """The verdict: failures grouped by output and property, one line each, with the first
-    line of the first failure of the group."""
-    failed = terminalreporter.stats.get("failed", [])
+    """The verdict: failures (errors in setup or teardown too) grouped by output and property,
+    one line each, with the first line of the first failure of the group."""
+    failed = [*terminalreporter.stats.get("failed", []), *terminalreporter.stats.get("error", [])]
     if not failed:
         return
     groups: dict[tuple[str, str], list[pytest.TestReport]] = {}
