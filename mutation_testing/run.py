@@ -67,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     # The suite's fast profile, minus shrinking (conftest.py's `mutation` profile); one torch
     # thread per mutant worker, since the workers already fill the cores.
     env = {**os.environ, "CI": "true", "HYPOTHESIS_PROFILE": "mutation", "OMP_NUM_THREADS": "1"}
+    # The suite is a package (policy_dists_suite) that the root conftest's plugin imports
+    # before collection: it must come from mutmut's copy, the tests it collects, not from
+    # the checkout this environment installs (pytest refuses a module from another file).
+    env["PYTHONPATH"] = str(WORK / "mutants" / "suite")
     started = time.monotonic()
     status = subprocess.run(
         [str(mutmut), "run", "--max-children", str(args.max_children), *args.mutants],
