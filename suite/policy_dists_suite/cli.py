@@ -22,6 +22,7 @@ the caller's own test runs.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 from collections.abc import Sequence
@@ -110,11 +111,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     args, extra = parser.parse_intermixed_args(argv[:cut]), argv[cut + 1 :]
     if args.workers < 0:
         parser.error("-n must be >= 0")
-    if args.workers > 0:
-        try:
-            import xdist  # noqa: F401 (only whether pytest-xdist is installed)
-        except ImportError:
-            parser.error("-n N > 0 needs pytest-xdist (pip install 'policy-dists[suite]'); or -n 0")
+    # Looked up, not imported: pytest must import its plugins itself to rewrite their asserts.
+    if args.workers > 0 and importlib.util.find_spec("xdist") is None:
+        parser.error("-n N > 0 needs pytest-xdist (pip install 'policy-dists[suite]'); or -n 0")
     report = args.out / REPORT
     status = pytest.main(
         pytest_arguments(

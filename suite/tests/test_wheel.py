@@ -116,8 +116,10 @@ def test_the_suite_passes_a_correct_module_and_fails_a_wrong_log_prob(
     installed: dict[str, Path],
 ) -> None:
     env, project = _user_env(installed), installed["project"]
-    good = _run(["policy-dists-check", "reexport_dists", "-n", "2"], project, env)
+    junit = "check-out/junit.xml"  # the README's command
+    good = _run(["policy-dists-check", "reexport_dists", "--junitxml", junit], project, env)
     _ok(good)
+    assert 'name="verdict_output"' in (project / junit).read_text()
     report = json.loads((project / "check-out" / "check.json").read_text())
     assert report["summary"]["failed"] == report["summary"]["error"] == 0
     assert report["summary"]["passed"] > 1000
