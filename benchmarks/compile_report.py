@@ -9,6 +9,10 @@ from the same seed, and their losses and gradients are compared. The agreement b
 evaluate the same float32 formula, possibly fused or reordered, each within 32 roundings of
 the magnitude S of its terms (|loss| plus the Jacobian terms, below 64 per action dimension
 here), so |compiled - eager| <= 2 * 32 eps32 (|loss| + 64 n) for n summed values.
+
+The report ends with torch.compile's fixed cost per call of a compiled graph (guards, the
+AOTAutograd wrappers of forward and backward), measured on a one-operator loss: a step whose
+eager time is near that cost, or that compiles to several graphs, cannot be faster compiled.
 """
 
 from __future__ import annotations
@@ -78,6 +82,23 @@ def report(output: str, batch: int, repeats: int) -> dict[str, object]:
     }
 
 
+def _one_operator_loss(x: torch.Tensor) -> torch.Tensor:
+    return (2.0 * x).sum()
+
+
+def fixed_cost(repeats: int) -> tuple[float, float]:
+    """(eager, compiled) microseconds of a one-operator loss and its backward, 1 x 6."""
+    torch.compiler.reset()
+    compiled = torch.compile(_one_operator_loss, options={"fallback_random": True})
+    vec = torch.randn(1, 6)
+    for _ in range(3):
+        _loss_and_grad(compiled, vec, 0)
+    return (
+        1e6 * _median_seconds(_one_operator_loss, vec, repeats),
+        1e6 * _median_seconds(compiled, vec, repeats),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--batch", type=int, default=256)
@@ -93,6 +114,12 @@ def main() -> None:
             f"{output:24} {row['graphs']:6} {row['breaks']:6}  {agree[0]:4}  {agree[1]:4} "
             f"{row['eager_us']:6.0f}us {row['compiled_us']:6.0f}us  {reasons}"
         )
+    eager_us, compiled_us = fixed_cost(args.repeats)
+    print(
+        f"torch.compile's fixed cost per graph and call: {compiled_us - eager_us:.0f}us "
+        f"(a one-operator loss and its backward: eager {eager_us:.0f}us, compiled "
+        f"{compiled_us:.0f}us)"
+    )
 
 
 if __name__ == "__main__":
