@@ -21,7 +21,7 @@ import pytest
 import torch
 from hypothesis import HealthCheck, Phase, settings
 
-from policy_dists_suite import check_report
+from policy_dists_suite import check_report, peers
 from policy_dists_suite.verdict_groups import first_line, package_test_id, verdict_key
 
 DEFAULT_IMPL = "policy_dists"
@@ -141,6 +141,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if own:
         config.hook.pytest_deselected(items=own)
         items[:] = [item for item in items if not item.get_closest_marker("suite_self")]
+    _judge_a_peer_library(config, items)
+
+
+def _judge_a_peer_library(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On a peer library's adapter (policy_dists_suite.peers): draw at its declared
+    configurations, and skip, with the reason, the suite's tests that do not apply."""
+    impl_name = config.getoption("policy_dists_impl")
+    declared = peers.declared_configs(impl_name)
+    if declared is None:  # an implementation of the amago API: no skips
+        return
+    peers.declare(declared)
+    here = Path(__file__).parent
+    for item in items:
+        if here not in Path(str(item.path)).parents:
+            continue
+        output = dict(item.user_properties)["verdict_output"]
+        reason = peers.skip_reason(item, output, declared, impl_name)
+        if reason is not None:
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def pytest_report_header(config: pytest.Config) -> str:

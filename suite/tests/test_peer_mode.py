@@ -1,4 +1,4 @@
-"""The suite on a peer library's adapter (policy_dists_suite.property_tests.peers): draws at
+"""The suite on a peer library's adapter (policy_dists_suite.peers): draws at
 its declared
 configuration, skips what does not apply with the reason, and still fails the library's real
 errors."""
@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from policy_dists_adapters import torchrl
-from policy_dists_suite.property_tests import peers
+from policy_dists_suite import peers
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,14 +29,15 @@ def test_declared_kwargs_keep_only_the_drawn_shape() -> None:
 
 
 def test_the_suite_on_torchrl_skips_the_contract_and_fails_its_boundary() -> None:
-    """The contract's input_dimension tests skip (another API), the GMM and Beta boundary rows
-    skip (TorchRL has neither), and TanhGaussian's fail, every one of them: TorchRL's safe
-    tanh scores a = ±1 finite where the density is 0 (adapters/tests/test_torchrl.py has the
-    figures)."""
-    selection = "input_dimension or boundary_agree_with_the_arbiter"
+    """The contract's input_dimension tests and the golden fixtures skip (another API), the GMM
+    and Beta boundary rows skip (TorchRL has neither), and TanhGaussian's fail, every one of
+    them: TorchRL's safe tanh scores a = ±1 finite where the density is 0
+    (adapters/tests/test_torchrl.py has the figures)."""
+    selection = "input_dimension or boundary_agree_with_the_arbiter or matches_golden"
     files = [
         "suite/policy_dists_suite/property_tests/test_contract_shapes.py",
         "suite/policy_dists_suite/property_tests/test_property_reference_agreement.py",
+        "suite/policy_dists_suite/golden/test_golden.py",
     ]
     command = [sys.executable, "-m", "pytest", *files, "-k", selection, "-q", "-rfs"]
     command += ["-p", "no:cacheprovider", "--impl", "policy_dists_adapters.torchrl"]
@@ -45,6 +46,7 @@ def test_the_suite_on_torchrl_skips_the_contract_and_fails_its_boundary() -> Non
     assert run.returncode == 1, out
     assert "adapts another library: the contract tests check the amago API" in out, out
     assert "adapts another library, which has no Beta" in out, out
+    assert "the golden fixtures hold exact values at the amago API's own configurations" in out
     failed = [line for line in out.splitlines() if line.startswith("FAILED")]
     assert failed, out
     assert all("boundary_agree_with_the_arbiter" in f and "TanhGaussian" in f for f in failed), out

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import torch
 
-from policy_dists_suite.property_tests import peers
 from policy_dists_suite.property_tests.extensions import requires_extension
 
 
@@ -20,26 +18,6 @@ def _gate_extension_tests(request: pytest.FixtureRequest) -> None:
         requires_extension(
             request.getfixturevalue("impl"), request.getfixturevalue("is_default_impl"), name
         )
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On a peer library's adapter (property_tests.peers): draw at its declared
-    configurations, and skip, with the reason, the tests that do not apply. Runs after the
-    suite plugin has labelled each test with its output (verdict_output)."""
-    impl_name = config.getoption("policy_dists_impl")
-    declared = peers.declared_configs(impl_name)
-    if declared is None:  # an implementation of the amago API (the built-in too): no skips
-        return
-    peers.declare(declared)
-    here = Path(__file__).parent
-    for item in items:
-        if here not in Path(str(item.path)).parents:
-            continue
-        output = dict(item.user_properties).get("verdict_output", "-")
-        reason = peers.skip_reason(item, output, declared, impl_name)
-        if reason is not None:
-            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 VALIDATION_IDS = {False: "validate_args-off", True: "validate_args-on"}

@@ -27,7 +27,7 @@ import torch.nn.functional as F
 import policy_dists_reference as reference
 from policy_dists_catalogue import input_dimension
 from policy_dists_catalogue.adapters import ADAPTERS, OutputAdapter
-from policy_dists_suite.property_tests import peers
+from policy_dists_suite import peers
 from policy_dists_suite.property_tests.strategies import OUTPUT_STRATEGIES, OutputStrategy, Params
 
 Shape = tuple[int, ...]
@@ -108,7 +108,7 @@ class OutputCase:
         """The policy_dists_reference object for constructor kwargs (std_activation by name).
         For DiscreteLikeContinuous it is the reference Discrete whose logits the wrapper
         holds: `reference_wrapper` builds the reference DiscreteLikeContinuous from them.
-        On a peer adapter the kwargs are its declared ones (property_tests.peers)."""
+        On a peer adapter the kwargs are its declared ones (policy_dists_suite.peers)."""
         return self.adapter.reference(peers.declared_kwargs(self.name, kwargs))
 
     @property

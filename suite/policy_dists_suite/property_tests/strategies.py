@@ -44,7 +44,7 @@ from policy_dists_catalogue import (
     module_kwargs,
     signed_boundary_actions,
 )
-from policy_dists_suite.property_tests import peers
+from policy_dists_suite import peers
 
 FIXTURE_SAFE = settings(
     suppress_health_check=[

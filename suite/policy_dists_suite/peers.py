@@ -5,7 +5,8 @@ Its property families (test_property_*) measure the library's numerics at that c
 against the reference of the same parameterization (declare, below). What does not apply
 skips, with the reason: the contract families (test_contract_*: the amago API's names, flags,
 constructor options, extensions and error behaviour, which another library's API does not
-promise), the tests of an output the library lacks, and the property tests marked
+promise), the golden fixtures (values at the amago API's own configurations), the tests of an
+output the library lacks, and the property tests marked
 `amago_api(needs)`, which need a part of the amago API beyond the distribution (log_dict
 statistics, the activations by name, configurations other than the library's).
 """
@@ -21,8 +22,8 @@ import pytest
 
 Declared = Mapping[str, Mapping[str, Any]]
 
-# The declared configurations of the peer adapter under test (set at collection by
-# property_tests/conftest.py; empty for an implementation of the amago API itself).
+# The declared configurations of the peer adapter under test (set at collection by the suite
+# plugin; empty for an implementation of the amago API itself).
 _DECLARED: dict[str, Mapping[str, Any]] = {}
 # What a drawn or listed configuration keeps under a declared one: its shape.
 _SHAPE_KWARGS = ("d_action", "gmm_modes")
@@ -57,7 +58,14 @@ def skip_reason(item: pytest.Item, output: str, declared: Declared, impl_name: s
     """Why `item` (a test of `output`, "-" for none) does not apply to the peer adapter, or
     None when it measures the library."""
     library = f"{impl_name} adapts another library"
-    stem = Path(str(item.path)).stem
+    path = Path(str(item.path))
+    if "golden" in path.parts:
+        return (
+            f"{library}: the golden fixtures hold exact values at the amago API's own "
+            "configurations, which it does not present (its numerics are measured by the "
+            "property tests and the audit)"
+        )
+    stem = path.stem
     if stem.startswith("test_contract_") or stem == "test_registry":
         return (
             f"{library}: the contract tests check the amago API's names, flags, options and "
