@@ -25,7 +25,10 @@ class ReportPathError(pytest.UsageError):
 
 
 def check_writable(path: Path) -> None:
-    """Refuse, before any test runs, to replace a file that is not an earlier check report."""
+    """Refuse, before any test runs, to replace a file that is not an earlier check report,
+    or to write below a file."""
+    if any(parent.exists() and not parent.is_dir() for parent in path.parents):
+        raise ReportPathError(f"--policy-dists-json {path}: {path.parent} is not a folder")
     if not path.exists():
         return
     try:

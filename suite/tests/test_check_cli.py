@@ -93,3 +93,11 @@ def test_a_report_path_holding_another_file_is_left_alone(user_folder: Path) -> 
     assert run.returncode == 2, run.stdout + run.stderr
     assert "exists and is not a policy-dists check report" in run.stdout + run.stderr
     assert report.read_text() == "my own notes\n"
+
+
+def test_an_out_folder_that_is_a_file_is_a_usage_error(user_folder: Path) -> None:
+    (user_folder / "check-out").write_text("my own notes\n")
+    run = _check(user_folder, "reexport_dists", *SLICE, *SELECTION)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "check-out is not a folder" in run.stderr
+    assert (user_folder / "check-out").read_text() == "my own notes\n"
