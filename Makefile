@@ -29,7 +29,7 @@ test: $(STAMP)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 # The wheel, installed from an empty folder into a fresh environment, gating a user's module
-# with policy-dists-audit and policy-dists-check (~5 min; run by .ci/run after `make test`).
+# with policy-dists-audit and policy-dists-check (~2.5 min; run by .ci/run after `make test`).
 test-wheel: $(STAMP)
 	$(PY) -m pytest suite/tests/test_wheel.py --wheel -p no:xdist $(PYTEST_ARGS)
 

@@ -6,13 +6,10 @@ overwrite a file it did not write."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from user_modules import write_user_modules
+from user_modules import run_check, write_user_modules
 
 from policy_dists_suite.check_report import CHECK_SCHEMA
 
@@ -32,18 +29,12 @@ def user_folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _check(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "POLICY_DISTS"))}
-    command = [sys.executable, "-m", "policy_dists_suite.cli", *args]
-    return subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
-
-
 def _report(folder: Path) -> dict:
     return json.loads((folder / "check-out" / "check.json").read_text(encoding="utf-8"))
 
 
 def test_a_correct_module_passes(user_folder: Path) -> None:
-    run = _check(user_folder, "reexport_dists", *SLICE, *SELECTION)
+    run = run_check(user_folder, "reexport_dists", *SLICE, *SELECTION)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     report = _report(user_folder)
     assert report["meta"]["schema"] == CHECK_SCHEMA
@@ -57,7 +48,7 @@ def test_a_correct_module_passes(user_folder: Path) -> None:
 
 def test_a_wrong_log_prob_fails_naming_the_output(user_folder: Path) -> None:
     junit = user_folder / "junit.xml"
-    run = _check(user_folder, "offset_dists", *SLICE, "--junitxml", str(junit), *SELECTION)
+    run = run_check(user_folder, "offset_dists", *SLICE, "--junitxml", str(junit), *SELECTION)
     assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-3000:]
     verdict = run.stdout[run.stdout.index("policy-dists verdict") :]
     assert "TanhGaussian | test_property_reference_agreement::log_prob_agrees" in verdict
@@ -79,7 +70,7 @@ def test_a_wrong_log_prob_fails_naming_the_output(user_folder: Path) -> None:
 def test_a_module_without_the_api_is_one_usage_error(
     user_folder: Path, module: str, message: str
 ) -> None:
-    run = _check(user_folder, module, *SLICE)
+    run = run_check(user_folder, module, *SLICE)
     assert run.returncode == 2, run.stdout + run.stderr
     errors = [line for line in run.stderr.splitlines() if line.startswith("ERROR:")]
     assert len(errors) == 1 and message in errors[0], run.stderr
@@ -89,7 +80,7 @@ def test_a_report_path_holding_another_file_is_left_alone(user_folder: Path) -> 
     report = user_folder / "check-out" / "check.json"
     report.parent.mkdir()
     report.write_text("my own notes\n")
-    run = _check(user_folder, "reexport_dists", *SLICE, *SELECTION)
+    run = run_check(user_folder, "reexport_dists", *SLICE, *SELECTION)
     assert run.returncode == 2, run.stdout + run.stderr
     assert "exists and is not a policy-dists check report" in run.stdout + run.stderr
     assert report.read_text() == "my own notes\n"
@@ -97,7 +88,7 @@ def test_a_report_path_holding_another_file_is_left_alone(user_folder: Path) -> 
 
 def test_an_out_folder_that_is_a_file_is_a_usage_error(user_folder: Path) -> None:
     (user_folder / "check-out").write_text("my own notes\n")
-    run = _check(user_folder, "reexport_dists", *SLICE, *SELECTION)
+    run = run_check(user_folder, "reexport_dists", *SLICE, *SELECTION)
     assert run.returncode == 2, run.stdout + run.stderr
     assert "check-out is not a folder" in run.stderr
     assert (user_folder / "check-out").read_text() == "my own notes\n"

@@ -4,13 +4,10 @@ nothing else: the fields of real reports are compared with the document's tables
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-from user_modules import write_user_modules
+from user_modules import run_check, write_user_modules
 
 from policy_dists_audit import report
 from policy_dists_audit.cli import run
@@ -90,10 +87,8 @@ def test_check_json_fields_are_the_documented_ones(tmp_path: Path) -> None:
     agreement of TanhGaussian (fails) and of the extension-gated categorical tests (skip)."""
     write_user_modules(tmp_path)
     selection = "log_prob_agrees and not extreme and (TanhGaussian or Discrete)"
-    command = [sys.executable, "-m", "policy_dists_suite.cli", "offset_dists", "-n", "0"]
-    command += ["property_tests/test_property_reference_agreement.py", "--", "-k", selection]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "POLICY_DISTS"))}
-    run_ = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+    family = "property_tests/test_property_reference_agreement.py"
+    run_ = run_check(tmp_path, "offset_dists", family, "-n", "0", "--", "-k", selection)
     assert run_.returncode == 1, run_.stdout[-3000:] + run_.stderr[-3000:]
     document = json.loads((tmp_path / "check-out" / "check.json").read_text())
     assert document["meta"]["schema"] == CHECK_SCHEMA
