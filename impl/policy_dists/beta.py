@@ -26,7 +26,7 @@ from policy_dists.sampling import zero_or_nan
 _Shape = torch.Size | tuple[int, ...]
 
 
-class _ImplicitBetaSample(torch.autograd.Function):
+class ImplicitBetaSample(torch.autograd.Function):
     """x ~ Beta(alpha, beta) with implicit reparameterization gradients.
 
     dx/dtheta = -(dF(x; alpha, beta)/dtheta) / f(x; alpha, beta), evaluated to ~1e-13
@@ -102,7 +102,7 @@ class ShiftedBeta(Distribution):
             batch = shifts.shape[1:]
             shifts = shifts.reshape(2, *(1,) * (len(shape) - len(batch)), *batch)
             shifts = shifts.expand(2, *shape)
-        x = _ImplicitBetaSample.apply(self.alpha.expand(shape), self.beta.expand(shape), shifts)
+        x = ImplicitBetaSample.apply(self.alpha.expand(shape), self.beta.expand(shape), shifts)
         return 2.0 * x - 1.0 + (zero_or_nan(self.alpha) + zero_or_nan(self.beta))
 
     def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
