@@ -10,7 +10,7 @@ from torch.distributions import Distribution, constraints
 
 from policy_dists.arguments import require_real
 from policy_dists.discrete import gather_logits
-from policy_dists.sampling import categorical_index, gumbel_noise, zero_or_nan
+from policy_dists.sampling import at_least_float32, categorical_index, gumbel_noise, zero_or_nan
 
 _Shape = torch.Size | tuple[int, ...]
 
@@ -67,8 +67,8 @@ class DiscreteLikeContinuous(Distribution):
     def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
         with torch.no_grad():
             index = categorical_index(self.probs, torch.Size(sample_shape))
-            dtype = torch.promote_types(self._logits.dtype, torch.float32)
-            return self._one_hot(index, dtype) + zero_or_nan(self.probs, 1).unsqueeze(-1)
+            one_hot = self._one_hot(index, at_least_float32(self._logits))
+            return one_hot + zero_or_nan(self.probs, 1).unsqueeze(-1)
 
     def rsample(self, sample_shape: _Shape = ()) -> torch.Tensor:
         shape = torch.Size(sample_shape) + self._logits.shape

@@ -5,8 +5,15 @@ from __future__ import annotations
 import torch
 
 
-def _noise_dtype(like: torch.Tensor) -> torch.dtype:
-    return torch.promote_types(like.dtype, torch.float32)
+def at_least_float32(like: torch.Tensor) -> torch.dtype:
+    """The dtype of noise and one-hot samples: float64 for float64 tensors, else float32 (the
+    promotion with float32 of every floating dtype, decided in Python: torch.promote_types
+    is a dispatched operator)."""
+    return torch.float64 if like.dtype == torch.float64 else torch.float32
+
+
+# The largest uniform draw below 1 in each of those dtypes, 1 - 2^-p (p the precision in bits).
+_BELOW_ONE = {dtype: 1.0 - torch.finfo(dtype).eps / 2 for dtype in (torch.float32, torch.float64)}
 
 
 def gumbel_noise(shape: torch.Size, like: torch.Tensor) -> torch.Tensor:
@@ -15,7 +22,7 @@ def gumbel_noise(shape: torch.Size, like: torch.Tensor) -> torch.Tensor:
     U is kept in [tiny, 1) so both logarithms stay finite; uniform draws are several times
     cheaper than torch's exponential_ on CPU.
     """
-    dtype = _noise_dtype(like)
+    dtype = at_least_float32(like)
     uniform = torch.rand(shape, dtype=dtype, device=like.device)
     return -torch.log(-torch.log(uniform.clamp_min(torch.finfo(dtype).tiny)))
 
@@ -24,20 +31,23 @@ def categorical_index(probs: torch.Tensor, sample_shape: torch.Size) -> torch.Te
     """Indices k ~ Categorical(probs) over the last axis, shape sample_shape + batch_shape.
 
     Inverse CDF: the first k with cumsum(p)_k > U sum(p), U uniform in [0, 1), one draw per
-    sample. U sum(p) is kept strictly below the total, so k < d, and a category with p_k = 0
-    (an empty interval of the CDF) is never chosen.
+    sample. U is kept at most 1 - 2^-p (torch.rand already stays below 1 in float32 and
+    float64; the bound makes it so whatever the generator), and then U t rounds strictly
+    below any normal total t: t 2^-p is at least half an ulp of t, and where it is exactly
+    half (t a power of two) t - t 2^-p is itself representable. So k < d, and a category
+    with p_k = 0 (an empty interval of the CDF) is never chosen.
     """
-    dtype = _noise_dtype(probs)
+    dtype = at_least_float32(probs)
     cdf = probs.to(dtype).cumsum(-1)
-    total = cdf[..., -1:]
     count = torch.Size(sample_shape).numel()
     uniform = torch.rand((*probs.shape[:-1], count), dtype=dtype, device=probs.device)
-    below_total = torch.nextafter(total, torch.zeros_like(total))
-    target = torch.minimum(uniform * total, below_total)
+    target = uniform.clamp_max_(_BELOW_ONE[dtype]).mul_(cdf[..., -1:])
     # The clamp only matters for NaN probabilities (then every index is as good, and callers
     # make the sample NaN); it keeps searchsorted's past-the-end answer from indexing out.
     index = torch.searchsorted(cdf, target, right=True).clamp_max(probs.shape[-1] - 1)
-    return index.movedim(-1, 0).reshape(torch.Size(sample_shape) + probs.shape[:-1])
+    if count != 1:  # the draws' axis goes first; a single draw's axis is only dropped
+        index = index.movedim(-1, 0)
+    return index.reshape(torch.Size(sample_shape) + probs.shape[:-1])
 
 
 def zero_or_nan(param: torch.Tensor, event_dims: int = 0) -> torch.Tensor:
