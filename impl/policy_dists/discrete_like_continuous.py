@@ -10,7 +10,12 @@ from torch.distributions import Distribution, constraints
 
 from policy_dists.arguments import require_real
 from policy_dists.discrete import gather_logits
-from policy_dists.sampling import at_least_float32, categorical_index, gumbel_noise, zero_or_nan
+from policy_dists.sampling import (
+    at_least_float32,
+    categorical_index,
+    gumbel_perturbed,
+    zero_or_nan,
+)
 
 _Shape = torch.Size | tuple[int, ...]
 
@@ -62,25 +67,26 @@ class DiscreteLikeContinuous(Distribution):
 
     def log_prob(self, value: torch.Tensor) -> torch.Tensor:
         """log p[argmax a] for one-hot or soft actions a of shape batch_shape + (d,)."""
+        if value.shape == self._logits.shape:  # no broadcasting: gather along the last axis
+            return self._logits.gather(-1, value.argmax(-1, keepdim=True)).squeeze(-1)
         return gather_logits(self._logits, value.argmax(-1))
 
     def sample(self, sample_shape: _Shape = ()) -> torch.Tensor:
         with torch.no_grad():
-            index = categorical_index(self.probs, torch.Size(sample_shape))
+            index = categorical_index(self.probs, torch.Size(sample_shape)).unsqueeze(-1)
             one_hot = self._one_hot(index, at_least_float32(self._logits))
             return one_hot + zero_or_nan(self.probs, 1).unsqueeze(-1)
 
     def rsample(self, sample_shape: _Shape = ()) -> torch.Tensor:
-        shape = torch.Size(sample_shape) + self._logits.shape
-        noise = gumbel_noise(shape, self._logits)
-        perturbed = self._logits.to(noise.dtype) + noise
+        perturbed = gumbel_perturbed(self._logits, torch.Size(sample_shape))
         soft = torch.softmax(perturbed / self.gumbel_softmax_temperature, dim=-1)
-        hard = self._one_hot(perturbed.argmax(-1), soft.dtype)
+        hard = self._one_hot(perturbed.argmax(-1, keepdim=True), soft.dtype)
         # hard + (soft - soft.detach()) is hard to the bit, whatever soft rounds to.
         return hard + (soft - soft.detach())
 
     def _one_hot(self, index: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-        """one_hot(index) in ``dtype``, by a scatter: torch's one_hot checks the index range,
-        a host-device synchronization on CUDA, for indices that are in range by construction."""
-        hot = torch.zeros((*index.shape, self._logits.shape[-1]), dtype=dtype, device=index.device)
-        return hot.scatter_(-1, index.unsqueeze(-1), 1.0)
+        """one_hot of indices with a trailing axis of 1, in ``dtype``, by a scatter: torch's
+        one_hot checks the index range, a host-device synchronization on CUDA, for indices
+        that are in range by construction."""
+        shape = (*index.shape[:-1], self._logits.shape[-1])
+        return torch.zeros(shape, dtype=dtype, device=index.device).scatter_(-1, index, 1.0)

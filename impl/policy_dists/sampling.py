@@ -14,17 +14,20 @@ def at_least_float32(like: torch.Tensor) -> torch.dtype:
 
 # The largest uniform draw below 1 in each of those dtypes, 1 - 2^-p (p the precision in bits).
 _BELOW_ONE = {dtype: 1.0 - torch.finfo(dtype).eps / 2 for dtype in (torch.float32, torch.float64)}
+_TINY = {dtype: torch.finfo(dtype).tiny for dtype in (torch.float32, torch.float64)}
 
 
-def gumbel_noise(shape: torch.Size, like: torch.Tensor) -> torch.Tensor:
-    """Gumbel(0, 1) draws -log(-log U) in at least float32.
+def gumbel_perturbed(logits: torch.Tensor, sample_shape: torch.Size) -> torch.Tensor:
+    """logits + g in at least float32, g ~ Gumbel(0, 1) iid of shape sample_shape +
+    logits.shape: g = -log(-log U), formed as logits - log(-log U) (the same rounding).
 
     U is kept in [tiny, 1) so both logarithms stay finite; uniform draws are several times
     cheaper than torch's exponential_ on CPU.
     """
-    dtype = at_least_float32(like)
-    uniform = torch.rand(shape, dtype=dtype, device=like.device)
-    return -torch.log(-torch.log(uniform.clamp_min(torch.finfo(dtype).tiny)))
+    dtype = at_least_float32(logits)
+    uniform = torch.rand(sample_shape + logits.shape, dtype=dtype, device=logits.device)
+    minus_g = torch.log(uniform.clamp_min_(_TINY[dtype])).neg_().log_()
+    return logits.to(dtype) - minus_g
 
 
 def categorical_index(probs: torch.Tensor, sample_shape: torch.Size) -> torch.Tensor:
