@@ -15,6 +15,7 @@ from policy_dists.activations import (
     require_activation_bounds,
     resolve_activation,
     softplus_bounded_positive,
+    tanh_bounded_positive,
 )
 from policy_dists.arguments import require_clip_bounds
 from policy_dists.base import PolicyOutput, log_activation_stats
@@ -150,6 +151,12 @@ class Beta(PolicyOutput):
         self.clip_actions_on_log_prob = require_clip_bounds(
             owner, "clip_actions_on_log_prob", clip_actions_on_log_prob, allow_point=True
         )
+        # A built-in activation is elementwise: with the same bounds for alpha and beta, one
+        # call on the whole vec gives both, in half the operators.
+        self._one_activation = (self.alpha_low, self.alpha_high) == (
+            self.beta_low,
+            self.beta_high,
+        ) and self.std_activation in (softplus_bounded_positive, tanh_bounded_positive)
 
     @property
     def actions_differentiable(self) -> bool:
@@ -166,9 +173,13 @@ class Beta(PolicyOutput):
     def forward(self, vec: torch.Tensor, log_dict: dict | None = None) -> ShiftedBeta:
         vec = self._network_output(vec)
         # Contiguous halves: elementwise kernels on the strided views run many times slower.
-        raw_alpha, raw_beta = (half.contiguous() for half in vec.split(self.d_action, dim=-1))
-        alpha = self.std_activation(raw_alpha, self.alpha_low, self.alpha_high)
-        beta = self.std_activation(raw_beta, self.beta_low, self.beta_high)
+        if self._one_activation:
+            both = self.std_activation(vec, self.alpha_low, self.alpha_high)
+            alpha, beta = (half.contiguous() for half in both.split(self.d_action, dim=-1))
+        else:
+            raw_alpha, raw_beta = (half.contiguous() for half in vec.split(self.d_action, dim=-1))
+            alpha = self.std_activation(raw_alpha, self.alpha_low, self.alpha_high)
+            beta = self.std_activation(raw_beta, self.beta_low, self.beta_high)
         if log_dict is not None:
             log_activation_stats(log_dict, "Beta-alpha", alpha)
             log_activation_stats(log_dict, "Beta-beta", beta)

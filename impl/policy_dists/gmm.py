@@ -27,7 +27,7 @@ from policy_dists.numerics import (
     split_endpoints,
 )
 from policy_dists.own_samples import Draw, OwnSamples
-from policy_dists.sampling import categorical_index, finite_presquash, zero_or_nan
+from policy_dists.sampling import categorical_index, finite_presquash
 
 _Shape = torch.Size | tuple[int, ...]
 
@@ -84,10 +84,13 @@ class TanhGaussianMixture(Distribution):
             noise = torch.randn(noise_shape, dtype=self.means.dtype, device=self.means.device)
             every_mode = finite_presquash(torch.addcmul(self.means, self.stds, noise))
             u = every_mode.gather(-2, index).squeeze(-2)
-            # A NaN parameter of any mode, or weight, makes the sample NaN (every_mode is
-            # finite, so its product with 0 is 0 unless NaN).
-            nan_if_any = (every_mode * 0).sum((-2, -1)) + zero_or_nan(weights, 1)
-            u = u + nan_if_any.unsqueeze(-1)
+            # A NaN parameter of any mode, or weight, makes the sample NaN: every_mode and the
+            # weights are finite, so their products with 0 are 0 unless NaN.
+            leading = every_mode.shape[:-2]
+            if weights.shape[:-1] != leading:  # sample_shape's axes
+                weights = weights.expand(*leading, -1)
+            probe = torch.cat((every_mode.flatten(-2), weights), -1)
+            u = u + probe.mul_(0).sum(-1, keepdim=True)
             a = torch.tanh(u)
         self._own.remember(a, Draw(u))
         return a
