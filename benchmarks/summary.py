@@ -2,10 +2,13 @@
 size, the speed-up over the original module's composition (textbook time / impl time), the
 distance to the plain-ops floor (impl / floor), the ATen operator counts, and the targets.
 
-Usage: python -m benchmarks.summary [RESULTS.json] [--stat {median,min,mean}] [--check]
+Usage: python -m benchmarks.summary [RESULTS.json ...] [--stat {median,min,mean}] [--check]
 
 RESULTS.json is what ``--benchmark-json=PATH`` writes, or one that ``--benchmark-autosave``
-stored under .benchmarks/ (the newest one there is the default). Targets, on the training
+stored under .benchmarks/ (the newest one there is the default). Given several runs of the
+same benchmarks, each benchmark's statistic is the least over the runs: contention on a
+shared machine only ever adds time, and a variant timed in a slow stretch of one run is
+timed again in the others. Targets, on the training
 step (issue 15): speed-up >= 1.5 at B <= 256, >= 1.2 at B = 4096 and >= 1.0 everywhere
 (Beta: >= 1.0 at every B, its gradient being exact where the original's is not); impl
 within 1.2x of the floor; operators per step <= the original's, TanhGaussian's <= 0.7x of
@@ -55,18 +58,21 @@ def operator_target(output: str, textbook: float) -> float:
     return OPERATOR_SHARE.get(output, 1.0) * textbook
 
 
-def load_results(path: Path, stat: str) -> dict[Key, Measured]:
-    """Seconds (the given statistic) and operator counts per key and variant."""
+def load_results(paths: Iterable[Path], stat: str) -> dict[Key, Measured]:
+    """Seconds (the given statistic, least over the runs) and operator counts per key and
+    variant."""
     results: dict[Key, Measured] = {}
-    for bench in json.loads(path.read_text())["benchmarks"]:
-        info = bench.get("extra_info", {})
-        if not {"output", "operation", "batch", "device", "variant"} <= info.keys():
-            continue
-        key = (info["device"], info["output"], info["operation"], int(info["batch"]))
-        measured = results.setdefault(key, {"times": {}, "operators": {}})
-        measured["times"][info["variant"]] = bench["stats"][stat]
-        if "operators" in info:
-            measured["operators"][info["variant"]] = info["operators"]
+    for path in paths:
+        for bench in json.loads(path.read_text())["benchmarks"]:
+            info = bench.get("extra_info", {})
+            if not {"output", "operation", "batch", "device", "variant"} <= info.keys():
+                continue
+            key = (info["device"], info["output"], info["operation"], int(info["batch"]))
+            measured = results.setdefault(key, {"times": {}, "operators": {}})
+            variant, seconds = info["variant"], bench["stats"][stat]
+            measured["times"][variant] = min(seconds, measured["times"].get(variant, seconds))
+            if "operators" in info:
+                measured["operators"][variant] = info["operators"]
     return results
 
 
@@ -206,18 +212,19 @@ def _newest_result() -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("results", nargs="?", type=Path, help="pytest-benchmark JSON")
+    parser.add_argument("results", nargs="*", type=Path, help="pytest-benchmark JSON files")
     parser.add_argument("--stat", choices=("median", "min", "mean"), default="median")
     parser.add_argument(
         "--check", action="store_true", help="exit 1 when a target is missed that the floor meets"
     )
     args = parser.parse_args(argv)
-    path = args.results or _newest_result()
-    results = load_results(path, args.stat)
+    paths = args.results or [_newest_result()]
+    results = load_results(paths, args.stat)
+    names = ", ".join(map(str, paths))
     if not results:
-        raise SystemExit(f"{path}: no kernel benchmarks (benchmarks/test_kernels.py) in it")
+        raise SystemExit(f"{names}: no kernel benchmarks (benchmarks/test_kernels.py) in them")
     report, misses = summarize(results, args.stat)
-    print(f"{path}\n\n{report}")
+    print(f"{names}\n\n{report}")
     return 1 if args.check and misses else 0
 
 

@@ -27,7 +27,7 @@ def _summary(tmp_path: Path, output: str, **variants: tuple[float, int]) -> tupl
     benches = [_bench(output, 256, v, t, ops) for v, (t, ops) in variants.items()]
     path = tmp_path / "results.json"
     path.write_text(json.dumps({"benchmarks": benches}))
-    return summarize(load_results(path, "median"), "median")
+    return summarize(load_results([path], "median"), "median")
 
 
 def test_every_target_met(tmp_path: Path) -> None:
@@ -74,3 +74,20 @@ def test_a_target_the_floor_meets_stays_a_miss(tmp_path: Path) -> None:
     )
     assert misses == 2, report  # the speed-up, and impl/floor 1.56 > 1.2
     assert "0.80 MISS (>=1.00)" in report
+
+
+def test_several_runs_take_each_benchmarks_least_time(tmp_path: Path) -> None:
+    """impl slowed in the first run (impl/floor 3.0), floor in the second (0.55): the table
+    takes each variant's least time, impl/floor 1.1."""
+    runs = [
+        [_bench("Discrete", 256, "impl", 3.0, 40), _bench("Discrete", 256, "floor", 1.0, 40)],
+        [_bench("Discrete", 256, "impl", 1.1, 40), _bench("Discrete", 256, "floor", 2.0, 40)],
+    ]
+    paths = []
+    for i, benches in enumerate(runs):
+        paths.append(tmp_path / f"run-{i}.json")
+        paths[-1].write_text(json.dumps({"benchmarks": benches}))
+    results = load_results(paths, "median")
+    assert results[("cpu", "Discrete", "train", 256)]["times"] == {"impl": 1.1, "floor": 1.0}
+    report, _ = summarize(results, "median")
+    assert "1.10 ok (<=1.20)" in report, report
