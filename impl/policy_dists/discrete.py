@@ -36,23 +36,17 @@ def gather_logits(logits: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
 
 
 class ClippedCategorical(Distribution):
-    """Categorical with probabilities ``probs`` (..., d) and their logarithms ``logits``, given
-    where computed in their own space, else None for log(probs), evaluated at each access
-    (log_prob takes the log of the gathered probabilities only; a cache written after
-    construction would break torch.compile's guards on the object); samples are indices of
-    shape sample_shape + batch_shape + (1,), the upstream action layout."""
+    """Categorical with probabilities ``probs`` and their logarithms ``logits`` (..., d), both
+    given (each computed in its own space); samples are indices of shape
+    sample_shape + batch_shape + (1,), the upstream action layout."""
 
     arg_constraints: ClassVar[dict] = {}
     has_enumerate_support = True
 
-    def __init__(self, logits: torch.Tensor | None, probs: torch.Tensor) -> None:
-        self._logits = logits
+    def __init__(self, logits: torch.Tensor, probs: torch.Tensor) -> None:
+        self.logits = logits
         self.probs = probs
-        super().__init__(batch_shape=probs.shape[:-1], validate_args=False)
-
-    @property
-    def logits(self) -> torch.Tensor:
-        return self.probs.log() if self._logits is None else self._logits
+        super().__init__(batch_shape=logits.shape[:-1], validate_args=False)
 
     @property
     def num_actions(self) -> int:
@@ -96,9 +90,7 @@ class ClippedCategorical(Distribution):
         index = value.long()
         if index.shape[:-1] == self.batch_shape and index.shape[-1:] == (1,):
             # sample()'s layout, the common case: gather along the action axis as it is.
-            if self._logits is None:
-                return self.probs.gather(-1, index).log().squeeze(-1)
-            return self._logits.gather(-1, index).squeeze(-1)
+            return self.logits.gather(-1, index).squeeze(-1)
         if index.dim() > len(self.batch_shape) and index.shape[-1] == 1:
             index = index.squeeze(-1)
         return gather_logits(self.logits, index)
@@ -153,7 +145,7 @@ class Discrete(PolicyOutput):
             for dtype, np_type in _WORKING_TYPES
         }
         # r_k >= low / sum(q) >= low / d: where that is a normal number, log r = log(r) loses
-        # nothing to underflow, and log r is the log of the probabilities themselves.
+        # nothing to underflow, and forward takes the log of the probabilities it already has.
         self._normal_probs = {
             dtype: float(np_type(low)) / d_action >= torch.finfo(dtype).tiny
             for dtype, np_type in _WORKING_TYPES
@@ -188,7 +180,7 @@ class Discrete(PolicyOutput):
         clipped = probs.clamp(self.clip_prob_low, self.clip_prob_high)
         renormalized = clipped / clipped.sum(-1, keepdim=True)
         if self._normal_probs[vec.dtype]:
-            return ClippedCategorical(None, renormalized)
+            return ClippedCategorical(renormalized.log(), renormalized)
         log_low, log_high = self._log_bounds[vec.dtype]
         log_clipped = torch.log_softmax(vec, dim=-1).clamp(log_low, log_high)
         return ClippedCategorical(
