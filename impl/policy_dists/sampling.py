@@ -36,9 +36,11 @@ def categorical_index(probs: torch.Tensor, sample_shape: torch.Size) -> torch.Te
     Inverse CDF: the first k with cumsum(p)_k > U sum(p), U uniform in [0, 1), one draw per
     sample. U is kept at most 1 - 2^-p (torch.rand already stays below 1 in float32 and
     float64; the bound makes it so whatever the generator), and then U t rounds strictly
-    below any normal total t: t 2^-p is at least half an ulp of t, and where it is exactly
-    half (t a power of two) t - t 2^-p is itself representable. So k < d, and a category
-    with p_k = 0 (an empty interval of the CDF) is never chosen.
+    below any total t above the smallest normal number (the totals here are ~1): t 2^-p is at
+    least half an ulp of t, and where it is exactly half (t a power of two) t - t 2^-p is
+    itself representable, the spacing below a power of two being half the spacing above (not
+    so at the smallest normal, below which subnormals keep the spacing). So k < d, and a
+    category with p_k = 0 (an empty interval of the CDF) is never chosen.
     """
     dtype = at_least_float32(probs)
     cdf = probs.to(dtype).cumsum(-1)
