@@ -47,8 +47,9 @@ def categorical_index(probs: torch.Tensor, sample_shape: torch.Size) -> torch.Te
     count = torch.Size(sample_shape).numel()
     uniform = torch.rand((*probs.shape[:-1], count), dtype=dtype, device=probs.device)
     target = uniform.clamp_max_(_BELOW_ONE[dtype]).mul_(cdf[..., -1:])
-    # The clamp only matters for NaN probabilities (then every index is as good, and callers
-    # make the sample NaN); it keeps searchsorted's past-the-end answer from indexing out.
+    # The index's clamp only matters for NaN probabilities (then every index is as good, and
+    # callers make the sample NaN); it keeps searchsorted's past-the-end answer from indexing
+    # out.
     index = torch.searchsorted(cdf, target, right=True).clamp_max(probs.shape[-1] - 1)
     if count != 1:  # the draws' axis goes first; a single draw's axis is only dropped
         index = index.movedim(-1, 0)
