@@ -265,8 +265,9 @@ def _series(
     bottom = p + table.bottom  # p + n
     ratios = (top * u).div_(bottom).cumprod_(-1)  # U_n / U_0
     step_a = (1.0 - q) / bottom.mul_(top)
-    steps = torch.stack((step_a, top.reciprocal_())).cumsum_(-1)  # (A_n - A_0, B_n - B_0)
-    steps = steps.mul_(ratios).sum(-1, keepdim=True)
+    steps = torch.stack(
+        [t.cumsum_(-1).mul_(ratios).sum(-1, keepdim=True) for t in (step_a, top.reciprocal_())]
+    )
     inv_p = p.reciprocal()
     first = torch.addcmul(scores, table.first, inv_p)  # (A_0, B_0)
     return torch.addcmul(steps, first, ratios.sum(-1, keepdim=True).add_(1.0)).mul_(inv_p)
